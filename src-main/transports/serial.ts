@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { SerialPort } from 'serialport'
 
 /**
@@ -54,8 +55,16 @@ export function wrapSerialPort(port: SerialPort): SerialTransport {
   const closedBy = (reason: string) => {
     if (closeReason !== null) return
     closeReason = reason
+    clearInterval(watchdog)
+    if (port.isOpen) port.close()
     for (const l of closeListeners) l(reason)
   }
+  // A pulled USB cable removes the device node, and a closed pseudo-terminal removes its link, but the
+  // serial binding does not always notice (a pty at hang-up reads 0 bytes forever): watch the path too.
+  const watchdog = setInterval(() => {
+    if (port.path.startsWith('/') && !existsSync(port.path)) closedBy('device disconnected')
+  }, 200)
+  watchdog.unref()
   port.on('data', (chunk: Buffer) => dataListener(chunk))
   port.on('error', (err: Error) => closedBy(`port error: ${err.message}`))
   port.on('close', (err: (Error & { disconnected?: boolean }) | null) =>
@@ -85,6 +94,7 @@ export function wrapSerialPort(port: SerialPort): SerialTransport {
     },
     close() {
       return new Promise((resolve) => {
+        clearInterval(watchdog)
         if (!port.isOpen) return resolve()
         port.close(() => resolve())
       })
