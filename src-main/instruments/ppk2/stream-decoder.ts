@@ -3,8 +3,8 @@ import { WORD_COUNTER_SHIFT, WORD_RANGE_SHIFT } from './protocol'
 /**
  * Serial bytes → sample words with explicit gaps, using the word's 6-bit rolling counter.
  *
- * A word is taken as the next sample when its counter is the expected one and the following word
- * continues the sequence. Anything else goes to a slower path that decides, from a few words of
+ * A word is taken as the next sample when its counter is the expected one and the two following
+ * words continue the sequence. Anything else goes to a slower path that decides, from a few words of
  * lookahead, between:
  *  - a counter glitch (the words after it continue the old sequence): the sample is kept, as the
  *    Power Profiler app does (its PR #166 found the counter "unstable");
@@ -13,9 +13,12 @@ import { WORD_COUNTER_SHIFT, WORD_RANGE_SHIFT } from './protocol'
  *    samples *at the index where they belong* — the app adds 63 instead of 64, files its placeholders
  *    about five samples late and stores them as 0.2 µA readings;
  *  - lost or extra bytes, which misalign the 4-byte framing: the decoder searches byte by byte for the
- *    next run of words with consecutive counters, keeps the words before the damage that still follow
- *    the sequence and fit before that run, and counts the slots in between as lost.
- * Losses that are a whole multiple of 64 samples leave the counter unchanged and cannot be seen here.
+ *    next run of words with consecutive counters and decides what lies between (see `bridge`).
+ * The rule throughout: a sample that cannot be vouched for is reported lost, never delivered wrong.
+ * Whole lost samples (the USB failure) are counted exactly. A lost or stray byte near a word boundary
+ * can cost up to two samples beyond the one it damaged, because only the counter byte of a word is
+ * ever checked. Losses that are a whole multiple of 64 samples leave the counter unchanged and cannot
+ * be seen here.
  */
 
 export interface Ppk2StreamOutput {
@@ -59,7 +62,6 @@ export class Ppk2StreamDecoder {
   private searchedTo = 0
   private out = new Uint32Array(1 << 14)
   private outLen = 0
-  private outStart = 0
   private index = 0
   readonly stats: Ppk2StreamStats = {
     samples: 0,
@@ -191,16 +193,17 @@ export class Ppk2StreamDecoder {
           p = 0
         }
         p = this.fastPath(p, end)
-        if (end - p < 8) {
-          // One word left and nothing after it to confirm it: wait, unless the stream has ended.
-          if (final && end - p >= 4) {
-            const w = this.wordAt(p)
-            if (((w >>> WORD_COUNTER_SHIFT) & 63) === this.expected && ((w >>> WORD_RANGE_SHIFT) & 7) <= 4) {
-              this.accept(w)
-              p += 4
-            }
+        const wordsLeft = (end - p) >> 2
+        if (wordsLeft === 0 || (wordsLeft < 3 && !final)) break
+        if (wordsLeft < 3) {
+          // The stream has ended: the last words cannot be confirmed by later ones, so take those in sequence.
+          const w = this.wordAt(p)
+          if (((w >>> WORD_COUNTER_SHIFT) & 63) === this.expected && ((w >>> WORD_RANGE_SHIFT) & 7) <= 4) {
+            this.accept(w)
+            this.expected = (this.expected + 1) & 63
+            p += 4
+            continue
           }
-          break
         }
         const next = this.slowPath(p, end, final)
         if (next < 0) break
@@ -231,12 +234,19 @@ export class Ppk2StreamDecoder {
   private fastPath(p: number, end: number): number {
     const u32 = this.u32
     let i = p >> 2
-    const last = (end >> 2) - 1
+    const last = (end >> 2) - 2
     let e = this.expected
     const first = i
     while (i < last) {
       const w = u32[i]
-      if (((w >>> 18) & 63) !== e || ((w >>> 14) & 7) > 4 || ((u32[i + 1] >>> 18) & 63) !== ((e + 1) & 63)) break
+      if (
+        ((w >>> 18) & 63) !== e ||
+        ((w >>> 14) & 7) > 4 ||
+        ((u32[i + 1] >>> 18) & 63) !== ((e + 1) & 63) ||
+        ((u32[i + 2] >>> 18) & 63) !== ((e + 2) & 63)
+      ) {
+        break
+      }
       e = (e + 1) & 63
       i++
     }
@@ -246,38 +256,38 @@ export class Ppk2StreamDecoder {
   }
 
   /**
-   * The word at p did not pass the fast path and at least one word follows it. Returns the position to
-   * continue from, or -1 to wait for more bytes.
+   * The fast path stopped at p with words after it. Finds the first word that breaks the sequence; if the
+   * words after that one carry on from the expected counter, it is a glitch (or a corrupt word) in its
+   * slot. Otherwise the framing or whole samples were lost: search for where the stream resumes.
+   * Returns the position to continue from, or -1 to wait for more bytes.
    */
   private slowPath(p: number, end: number, final: boolean): number {
-    const after = ((end - p) >> 2) - 1
+    let e = this.expected
+    let s = p
+    while (s + 4 <= end) {
+      const w = this.wordAt(s)
+      if (((w >>> WORD_COUNTER_SHIFT) & 63) !== e || ((w >>> WORD_RANGE_SHIFT) & 7) > 4) break
+      e = (e + 1) & 63
+      s += 4
+    }
+    const after = ((end - s) >> 2) - 1
     if (after < CONFIRM && !final) return -1
     const confirm = Math.min(CONFIRM, after)
-    const e = this.expected
-    const w = this.wordAt(p)
-    if (confirm > 0 && this.continuesFrom(p + 4, (e + 1) & 63, confirm)) {
+    if (confirm > 0 && this.continuesFrom(s + 4, (e + 1) & 63, confirm)) {
       // The words after this one continue the sequence, so this word sits in slot e whatever its counter says.
+      for (let k = p; k < s; k += 4) this.accept(this.wordAt(k))
+      const w = this.wordAt(s)
       if (((w >>> WORD_RANGE_SHIFT) & 7) > 4) {
         this.stats.corruptWords++
+        this.stats.discardedBytes += 4
         this.flushWords()
         this.emitGap(1, 'corrupt sample word (invalid range field)')
       } else {
-        if (((w >>> WORD_COUNTER_SHIFT) & 63) !== e) this.stats.counterGlitches++
+        this.stats.counterGlitches++
         this.accept(w)
       }
       this.expected = (e + 1) & 63
-      return p + 4
-    }
-    if (
-      ((w >>> WORD_COUNTER_SHIFT) & 63) === e &&
-      ((w >>> WORD_RANGE_SHIFT) & 7) <= 4 &&
-      confirm >= 2 &&
-      this.continuesFrom(p + 8, (e + 2) & 63, confirm - 1)
-    ) {
-      // This word is fine and the next one is the odd one out: take this one, the next is decided on its own.
-      this.accept(w)
-      this.expected = (e + 1) & 63
-      return p + 4
+      return s + 4
     }
     this.mode = 'resync'
     this.searchedTo = 0
@@ -289,9 +299,17 @@ export class Ppk2StreamDecoder {
   private resync(p: number, end: number, final: boolean): number {
     const available = (end - p) >> 2
     const runWords = final ? Math.min(RUN, available) : RUN
+    // Words still in sequence from p had their counters checked where counters belong; a run that starts
+    // inside them would need a second coincidence, so the search starts at the last of them.
+    let inSequence = p
+    for (let e = this.expected; inSequence + 4 <= end; e = (e + 1) & 63, inSequence += 4) {
+      const w = this.wordAt(inSequence)
+      if (((w >>> WORD_COUNTER_SHIFT) & 63) !== e || ((w >>> WORD_RANGE_SHIFT) & 7) > 4) break
+    }
+    const searchFrom = Math.max(p, inSequence - 3)
     let q = -1
     if (runWords >= 2) {
-      for (let s = p + Math.max(0, this.searchedTo); s + 4 * runWords <= end; s++) {
+      for (let s = Math.max(searchFrom, p + this.searchedTo); s + 4 * runWords <= end; s++) {
         if (this.runAt(s, runWords)) {
           q = s
           break
@@ -300,32 +318,100 @@ export class Ppk2StreamDecoder {
       }
     }
     if (q < 0 && !final) return -1
-    // Keep the words before the damage that still follow the sequence and end before the run.
-    const limit = q < 0 ? end : q
-    let e = this.expected
-    let s = p
-    while (s + 4 <= limit) {
-      const w = this.wordAt(s)
-      if (((w >>> WORD_COUNTER_SHIFT) & 63) !== e || ((w >>> WORD_RANGE_SHIFT) & 7) > 4) break
-      this.accept(w)
-      e = (e + 1) & 63
-      s += 4
-    }
-    this.expected = e
     if (q < 0) {
+      // The stream ended inside the damage: keep what still follows the sequence, drop the rest.
+      let e = this.expected
+      let s = p
+      while (s + 4 <= end) {
+        const w = this.wordAt(s)
+        if (((w >>> WORD_COUNTER_SHIFT) & 63) !== e || ((w >>> WORD_RANGE_SHIFT) & 7) > 4) break
+        this.accept(w)
+        e = (e + 1) & 63
+        s += 4
+      }
+      this.expected = e
       this.stats.discardedBytes += end - s
       this.mode = 'synced'
       return end
     }
-    this.stats.discardedBytes += q - s
-    const lost = (((this.wordAt(q) >>> WORD_COUNTER_SHIFT) & 63) - e) & 63
+    const next = this.bridge(p, q)
+    this.mode = 'synced'
+    return next
+  }
+
+  /**
+   * Decides what lies between p (where the sequence broke) and q (where a run of consecutive words
+   * resumes): which words are kept, which slots are lost, and whether the run's first word is itself
+   * suspect. Returns the position to continue from (q, or q + 4 when q's word is given up).
+   *
+   * Only the counter byte (third) and range bits of a word are ever checked, so a word that passes can
+   * still carry a stray first or last byte. Wherever two readings of the bytes leave the same counters
+   * behind, every word either reading could have damaged is given up: a lost sample is reported, never a
+   * wrong value. Whole lost words (the USB case) are counted exactly.
+   */
+  private bridge(p: number, q: number): number {
+    const resumeCounter = (this.wordAt(q) >>> WORD_COUNTER_SHIFT) & 63
+    // Words carrying the sequence on unbroken from p, ending before q.
+    let s = p
+    let unbroken = 0
+    let e = this.expected
+    while (s + 4 <= q) {
+      const w = this.wordAt(s)
+      if (((w >>> WORD_COUNTER_SHIFT) & 63) !== e || ((w >>> WORD_RANGE_SHIFT) & 7) > 4) break
+      e = (e + 1) & 63
+      unbroken++
+      s += 4
+    }
+    const aligned = ((q - p) & 3) === 0
+    let keep = unbroken
+    let giveUpQ = false
+    if (unbroken > 0 && s !== q && ((e - resumeCounter) & 63) === 1) {
+      // The run resumes on the last kept word's counter with other bytes in between: one of the two is a
+      // stray that fits by chance, and nothing tells which. (With nothing in between, 63 samples were lost.)
+      keep = unbroken - 1
+      giveUpQ = true
+    } else if (!aligned) {
+      const into = q - s
+      const bytesMissing = into < 4 * ((resumeCounter - e) & 63)
+      const f = into < 4 ? this.wordAt(s) : 0
+      const fInSequence = into < 4 && ((f >>> WORD_COUNTER_SHIFT) & 63) === e && ((f >>> WORD_RANGE_SHIFT) & 7) <= 4
+      // F (the word at s) still in sequence: the damage starts at its last byte or later, and q lies inside
+      // it, so F or q holds shifted bytes. F out of sequence with bytes missing: the loss may start at the
+      // last byte of the word before F, and reaches into q when q is F + 1.
+      if (bytesMissing && !fInSequence && unbroken > 0) keep = unbroken - 1
+      giveUpQ = fInSequence || (bytesMissing && into === 1)
+    }
+    for (let k = 0; k < keep; k++) this.accept(this.wordAt(p + 4 * k))
+    this.expected = (this.expected + keep) & 63
+    let from = p + 4 * keep
+    if (aligned && !giveUpQ && keep === unbroken) {
+      // Framing intact: words in between whose counters fall in order before the run's are kept, with a
+      // gap before each jump, so two losses close together stay two gaps.
+      for (; from < q; from += 4) {
+        const w = this.wordAt(from)
+        const ahead = (((w >>> WORD_COUNTER_SHIFT) & 63) - this.expected) & 63
+        if (((w >>> WORD_RANGE_SHIFT) & 7) > 4 || ahead >= ((resumeCounter - this.expected) & 63)) {
+          this.stats.discardedBytes += 4
+          continue
+        }
+        if (ahead > 0) {
+          this.flushWords()
+          this.emitGap(ahead, 'samples lost (sample counter skipped)')
+        }
+        this.accept(w)
+        this.expected = (this.expected + ahead + 1) & 63
+      }
+    }
+    const resumeAt = giveUpQ ? q + 4 : q
+    this.stats.discardedBytes += resumeAt - from
+    const resumeSlotCounter = (resumeCounter + (giveUpQ ? 1 : 0)) & 63
+    const lost = (resumeSlotCounter - this.expected) & 63
     if (lost > 0) {
       this.flushWords()
-      this.emitGap(lost, q - s === 4 * lost ? 'samples lost (sample counter skipped)' : 'samples lost (bytes missing or corrupt)')
+      this.emitGap(lost, aligned && !giveUpQ ? 'samples lost (sample counter skipped)' : 'samples lost (bytes missing, added or corrupt)')
     }
-    this.expected = (this.wordAt(q) >>> WORD_COUNTER_SHIFT) & 63
-    this.mode = 'synced'
-    return q
+    this.expected = resumeSlotCounter
+    return resumeAt
   }
 
   private accept(w: number): void {
