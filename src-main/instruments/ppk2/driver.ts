@@ -64,7 +64,7 @@ export interface Ppk2DriverOptions {
   reconnect?: Ppk2ReconnectOptions
 }
 
-export type Ppk2DriverState = 'idle' | 'streaming' | 'reconnecting' | 'interrupted' | 'disconnected' | 'closed'
+export type Ppk2DriverState = 'idle' | 'starting' | 'streaming' | 'reconnecting' | 'interrupted' | 'disconnected' | 'closed'
 
 /** A PPK2 problem the user can act on: names the port, what was expected and what to do. */
 export class Ppk2Error extends Error {
@@ -233,7 +233,7 @@ export class Ppk2Driver implements PowerAnalyzer {
   }
 
   async start(sink: SampleSink, options: StreamOptions = {}): Promise<void> {
-    if (this.stateValue === 'streaming' || this.stateValue === 'reconnecting') {
+    if (this.stateValue === 'streaming' || this.stateValue === 'reconnecting' || this.stateValue === 'starting') {
       throw new Ppk2Error(`PPK2 at ${this.transport.path} is already streaming; stop it before starting again.`)
     }
     if (this.stateValue !== 'idle') {
@@ -246,6 +246,11 @@ export class Ppk2Driver implements PowerAnalyzer {
       gap: (startIndex, count, reason) => this.sink?.gap({ startIndex, count, reason })
     })
     this.filter = this.filterSettings ? newSpikeFilterState(this.filterSettings) : null
+    // Bytes of an earlier stream still on their way would be taken for the first samples of this one:
+    // let them pass first. (Not transport.flush(): it also throws away commands not yet sent.)
+    this.stateValue = 'starting'
+    await this.waitQuiet(30, 1000)
+    if (this.stateValue !== 'starting') return
     this.stateValue = 'streaming'
     this.streamStartS = this.clock.nowS()
     await this.send(encodeAverageStart())
@@ -257,10 +262,15 @@ export class Ppk2Driver implements PowerAnalyzer {
       this.stateValue = 'idle'
       return
     }
+    if (this.stateValue === 'starting') {
+      this.stateValue = 'idle'
+      return
+    }
     if (this.stateValue !== 'streaming') return
     await this.send(encodeAverageStop()).catch(() => {})
-    // Samples already on their way still belong to the recording.
-    await this.waitQuiet(60, 1500)
+    // Samples already on their way still belong to the recording: wait until the port has been quiet
+    // for a while (a real unit stops within milliseconds; a busy host may read in bursts).
+    await this.waitQuiet(200, 5000)
     if (this.stateValue === 'streaming') {
       this.decoder?.finish()
       this.stateValue = 'idle'
@@ -392,8 +402,9 @@ export class Ppk2Driver implements PowerAnalyzer {
 
   private async waitQuiet(quietMs: number, maxMs: number): Promise<void> {
     const start = performance.now()
+    const state = this.stateValue
     this.lastDataAtMs = Math.max(this.lastDataAtMs, start)
-    while (performance.now() - start < maxMs && this.stateValue === 'streaming') {
+    while (performance.now() - start < maxMs && this.stateValue === state) {
       if (performance.now() - this.lastDataAtMs >= quietMs) return
       await sleep(10)
     }

@@ -1,4 +1,3 @@
-import { openSerial, type SerialTransport } from '../../transports/serial'
 import { realTimeClock, type BenchClock, type DutSignal } from '../../virtual-bench/dut-signal'
 import {
   EMULATED_CALIBRATION,
@@ -7,6 +6,7 @@ import {
   type EmulatedCalibration,
   type FrontEndOptions
 } from './emulator-model'
+import { openDevicePort, type DevicePort } from './emulator-port'
 
 /**
  * The virtual PPK2: a pseudo-terminal device that speaks the PPK2's bytes (reference/ppk2.md §2),
@@ -73,9 +73,9 @@ export interface Ppk2EmulatorTruth {
   /** Bench-clock times of the first AverageStart and the last AverageStop. */
   streamStartedS: number | null
   streamStoppedS: number | null
-  /** With recordTruth: true current and word per produced sample index. */
-  currentA: number[]
-  words: number[]
+  /** With recordTruth: the word (before byte faults) and the true current of produced sample i. */
+  wordAt(i: number): number | undefined
+  currentAt(i: number): number | undefined
   /** Every command received, decoded, in order. */
   commands: string[]
   unknownBytes: number
@@ -95,7 +95,7 @@ export interface Ppk2EmulatorHandle {
 }
 
 export async function startPpk2Emulator(options: Ppk2EmulatorOptions): Promise<Ppk2EmulatorHandle> {
-  const port = await openSerial(options.devicePath)
+  const port = openDevicePort(options.devicePath)
   return new Ppk2Emulator(port, options)
 }
 
@@ -111,8 +111,8 @@ class Ppk2Emulator implements Ppk2EmulatorHandle {
     sumCurrentSentA: 0,
     streamStartedS: null,
     streamStoppedS: null,
-    currentA: [],
-    words: [],
+    wordAt: (i) => (i < this.recorded ? this.recordedWords[i] : undefined),
+    currentAt: (i) => (i < this.recorded ? this.recordedCurrent[i] : undefined),
     commands: [],
     unknownBytes: 0
   }
@@ -132,10 +132,14 @@ class Ppk2Emulator implements Ppk2EmulatorHandle {
   private streamSlot0 = 0
   private closed = false
   private pumping = false
+  private writing = false
+  private recorded = 0
+  private recordedWords = new Uint32Array(0)
+  private recordedCurrent = new Float64Array(0)
   private straySeed = 12345
 
   constructor(
-    private readonly port: SerialTransport,
+    private readonly port: DevicePort,
     private readonly options: Ppk2EmulatorOptions
   ) {
     this.calibration = options.metadata?.calibration ?? EMULATED_CALIBRATION
@@ -146,7 +150,6 @@ class Ppk2Emulator implements Ppk2EmulatorHandle {
     this.modeCode = options.metadata?.mode ?? 2
     for (const f of options.faults ?? []) this.inject(f)
     port.onData((chunk) => this.receive(chunk))
-    port.onClose(() => this.stopTimer())
   }
 
   get mode(): 'ampere' | 'source' {
@@ -274,7 +277,9 @@ class Ppk2Emulator implements Ppk2EmulatorHandle {
   }
 
   private emitDue(): void {
-    if (!this.streaming || this.closed) return
+    // Like the unit's USB FIFO: nothing new goes out while the last batch is still on its way, so a
+    // slow host sees samples arrive late, never an unbounded queue behind a stop command.
+    if (!this.streaming || this.closed || this.writing) return
     const elapsed = (this.clock.nowS() - this.streamT0) * this.speed
     const due = Math.floor(elapsed / SAMPLE_PERIOD_S) - (this.truth.samplesProduced - this.streamSlot0)
     if (due > 0) this.produce(due)
@@ -368,13 +373,16 @@ class Ppk2Emulator implements Ppk2EmulatorHandle {
         this.truth.sumCurrentSentA += truthA
         this.truth.wordsSent++
       }
-      if (this.options.recordTruth) {
-        this.truth.currentA.push(truthA)
-        this.truth.words.push(words[j])
-      }
     }
+    if (this.options.recordTruth) this.record(words.subarray(0, produced), current.subarray(0, produced), powered)
     this.truth.samplesProduced += produced
-    const write = this.port.write(Buffer.concat(out)).catch(() => {})
+    this.writing = true
+    const write = this.port
+      .write(Buffer.concat(out))
+      .catch(() => {})
+      .finally(() => {
+        this.writing = false
+      })
     if (produced < count) {
       // The cable goes after the bytes already on their way: let them reach the host first.
       this.streaming = false
@@ -382,6 +390,22 @@ class Ppk2Emulator implements Ppk2EmulatorHandle {
       return write.then(() => new Promise<void>((resolve) => setTimeout(resolve, 50))).then(() => this.unplug())
     }
     return write
+  }
+
+  private record(words: Uint32Array, current: Float64Array, powered: boolean): void {
+    const need = this.recorded + words.length
+    if (need > this.recordedWords.length) {
+      const size = Math.max(need, 2 * this.recordedWords.length, 1 << 16)
+      const w = new Uint32Array(size)
+      w.set(this.recordedWords.subarray(0, this.recorded))
+      const c = new Float64Array(size)
+      c.set(this.recordedCurrent.subarray(0, this.recorded))
+      this.recordedWords = w
+      this.recordedCurrent = c
+    }
+    this.recordedWords.set(words, this.recorded)
+    for (let j = 0; j < current.length; j++) this.recordedCurrent[this.recorded + j] = powered ? Math.max(0, current[j]) : 0
+    this.recorded = need
   }
 
   private strayBytes(n: number): Uint8Array {
