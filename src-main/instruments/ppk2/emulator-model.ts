@@ -41,12 +41,15 @@ export interface FrontEndOptions {
   calibration?: EmulatedCalibration
   /** Gaussian ADC noise, in counts of the 14-bit field (dithers the quantisation like a real unit). */
   noiseCounts?: number
-  /** Size of the switching transient relative to the current step, per sample after the switch. */
+  /** Size of the switching transient relative to the (signed) current step, per sample after the switch. */
   spikeShape?: readonly number[]
   seed?: number
 }
 
-/** Overshoot after a switch as a fraction of the step: large for one sample, then settling. */
+/**
+ * Transient after a switch as a fraction of the current step, per sample: large for one sample, then
+ * settling — positive after a switch up, negative after a switch down (clipped at the ADC's zero).
+ */
 export const DEFAULT_SPIKE_SHAPE = [0.8, 0.3]
 
 export class EmulatedFrontEnd {
@@ -94,7 +97,9 @@ export class EmulatedFrontEnd {
       this.range = selectRange(before, truth)
       if (this.range !== before) {
         this.sinceSwitch = 0
-        this.stepA = Math.abs(truth - this.lastA)
+        // Signed: a switch up (smaller shunt) lets the DUT's decoupling charge up through the meter, a
+        // switch down (larger shunt, more burden voltage) lets it discharge into the DUT instead.
+        this.stepA = truth - this.lastA
       }
       let reading = truth
       if (this.sinceSwitch < this.spike.length) reading += this.spike[this.sinceSwitch] * this.stepA

@@ -265,7 +265,7 @@ class Ppk2Emulator implements Ppk2EmulatorHandle {
 
   private stopStream(): void {
     // What was due up to the stop command still goes out, as from a device that samples continuously.
-    if (Number.isFinite(this.speed)) this.emitDue()
+    if (Number.isFinite(this.speed)) this.emitDue(true)
     this.streaming = false
     this.stopTimer()
     this.truth.streamStoppedS = this.clock.nowS()
@@ -276,10 +276,10 @@ class Ppk2Emulator implements Ppk2EmulatorHandle {
     this.timer = null
   }
 
-  private emitDue(): void {
+  private emitDue(final = false): void {
     // Like the unit's USB FIFO: nothing new goes out while the last batch is still on its way, so a
     // slow host sees samples arrive late, never an unbounded queue behind a stop command.
-    if (!this.streaming || this.closed || this.writing) return
+    if (!this.streaming || this.closed || (this.writing && !final)) return
     const elapsed = (this.clock.nowS() - this.streamT0) * this.speed
     const due = Math.floor(elapsed / SAMPLE_PERIOD_S) - (this.truth.samplesProduced - this.streamSlot0)
     if (due > 0) this.produce(due)
