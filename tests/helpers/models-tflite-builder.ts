@@ -62,23 +62,19 @@ export function buildTflite(spec: ModelSpec): Uint8Array {
     }
     return table(f)
   }
-  const root = table({
+  const subgraph = (s: ModelSpec['subgraphs'][number]): TableNode => {
+    const f: Record<number, Scalar | Node> = { 0: vec(s.tensors.map(tensor)), 1: ints(s.inputs), 2: ints(s.outputs), 3: vec(s.operators.map(operator)) }
+    if (s.name !== undefined) f[4] = str(s.name)
+    return table(f)
+  }
+  const fields: Record<number, Scalar | Node> = {
     0: u32(spec.version ?? 3),
     1: vec(spec.opcodes.map(opcode)),
-    2: vec(
-      spec.subgraphs.map((s) =>
-        table({
-          0: vec(s.tensors.map(tensor)),
-          1: ints(s.inputs),
-          2: ints(s.outputs),
-          3: vec(s.operators.map(operator)),
-          ...(s.name !== undefined ? { 4: str(s.name) } : {})
-        })
-      )
-    ),
-    ...(spec.description !== undefined ? { 3: str(spec.description) } : {}),
+    2: vec(spec.subgraphs.map(subgraph)),
     4: vec(spec.buffers.map((b) => (b && b.length ? table({ 0: bytes(b) }) : table({}))))
-  })
+  }
+  if (spec.description !== undefined) fields[3] = str(spec.description)
+  const root = table(fields)
   return finish(root, 'TFL3')
 }
 

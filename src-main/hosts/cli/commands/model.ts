@@ -31,7 +31,7 @@ function tfliteText(f: ModelFacts & { fileName: string }): string {
 
 function elfText(f: ElfSizes & { fileName: string }): string {
   const lines = [
-    `${f.fileName} — ELF ${f.elfClass}-bit ${f.machine} firmware (${f.endianness} endian)`,
+    `${f.fileName} — ELF ${f.elfClass}-bit ${f.machine} image (${f.endianness} endian)`,
     `  flash ${int(f.flashBytes)} bytes (text ${int(f.textBytes)} + rodata ${int(f.rodataBytes)} + data ${int(f.dataBytes)})`,
     `  RAM   ${int(f.ramBytes)} bytes (data ${int(f.dataBytes)} + bss ${int(f.bssBytes)}; stack and heap only if the linker reserves them as sections)`,
     ''
