@@ -39,6 +39,12 @@ describe('joulebench fit', () => {
     }
     expect(doc.excludedRows).toBe(8)
     expect(doc.mappingSavedAs).toMatch(/^[0-9a-f]{64}$/)
+    // SIMD against naive: 2.89 / 20.93 nJ/MAC.
+    const simd = doc.slopeRatios.find((r: any) => r.key === 'DSP=2')
+    expect(simd.baseline).toBe('DSP=0')
+    expect(simd.ratio).toBeCloseTo(doc.groups[2].slope / doc.groups[0].slope, 12)
+    expect(simd.ratio).toBeCloseTo(2.894 / 20.93, 3)
+    expect(simd.lower).toBeLessThan(simd.ratio)
   })
 
   it('prints nJ/MAC for a human', async () => {
@@ -47,6 +53,7 @@ describe('joulebench fit', () => {
     expect(r.stdout).toMatch(/DSP=0\s+16\s+2\.0927e-8\s+20\.93 nJ\/MAC/)
     expect(r.stdout).toMatch(/DSP=1\s+16\s+6\.3793e-9\s+6\.379 nJ\/MAC .* 0\.987/)
     expect(r.stdout).toMatch(/DSP=2\s+16\s+2\.8941e-9\s+2\.894 nJ\/MAC .* 0\.944/)
+    expect(r.stdout).toMatch(/Slope relative to DSP=0: DSP=1 0\.305× \[.*\], DSP=2 0\.138× \[/)
   })
 
   it('remembers the mapping for tables with the same columns, in any order', async () => {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
+import { ratioOfSlopes, type Ratio } from '../../../analysis/compare'
 import { fitMappedTable, type TableFit } from '../../../analysis/regression-table'
 import { parseCsv } from '../../../formats/table-csv'
 import { applyTableMapping, mappingFromOptions, suggestMapping, type MappedField, type TableMapping } from '../../../formats/table-mapping'
@@ -39,6 +40,14 @@ function slopeUnit(fit: TableFit): string {
   return x ? `${y}/${x}` : y
 }
 
+/** Every other group's slope over the first group's, with its interval: how the groups compare per unit of x. */
+function slopeRatios(fit: TableFit): Array<{ key: string; baseline: string } & Ratio> {
+  const fitted = fit.groups.filter((g) => g.fit)
+  if (fitted.length < 2) return []
+  const base = fitted[0]
+  return fitted.slice(1).map((g) => ({ key: g.key, baseline: base.key, ...ratioOfSlopes(g.fit!, base.fit!, g.fit!.level) }))
+}
+
 function jsonDocument(fit: TableFit, mapping: TableMapping, saved: string | null, withBand: boolean) {
   return {
     source: fit.source,
@@ -53,6 +62,7 @@ function jsonDocument(fit: TableFit, mapping: TableMapping, saved: string | null
     notes: fit.notes,
     mapping,
     mappingSavedAs: saved,
+    slopeRatios: slopeRatios(fit),
     groups: fit.groups.map((g) => ({
       key: g.key,
       labels: g.labels,
@@ -107,6 +117,11 @@ function humanText(fit: TableFit, fileName: string, mappingNote: string): string
   lines.push(
     ...table(['group', 'n', `slope (${su})`, 'slope', `${level} % CI of slope`, `intercept (${yUnit || '1'})`, 'R²', ''], rows, [false, true, true, true, false, true, true, false])
   )
+  const ratios = slopeRatios(fit)
+  if (ratios.length) {
+    const show = (r: Ratio) => `${r.ratio.toPrecision(3)}×${r.lower !== null && r.upper !== null ? ` [${r.lower.toPrecision(3)}, ${r.upper.toPrecision(3)}]` : ''}`
+    lines.push('', `Slope relative to ${ratios[0].baseline}: ${ratios.map((r) => `${r.key} ${show(r)}`).join(', ')}`)
+  }
   for (const n of fit.notes) lines.push(`note: ${n}`)
   return lines.join('\n')
 }
