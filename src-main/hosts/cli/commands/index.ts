@@ -1,6 +1,9 @@
 import type { CliCommand } from '../command'
+import { devicesCommand } from './devices'
 import { fitCommand } from './fit'
 import { modelCommand } from './model'
+import { serveCommand } from './serve'
+import { startCommand } from './start'
 
 /** Every `joulebench` command, in the order `--help` lists them. */
-export const COMMANDS: CliCommand[] = [modelCommand, fitCommand]
+export const COMMANDS: CliCommand[] = [startCommand, devicesCommand, serveCommand, modelCommand, fitCommand]
