@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -34,6 +34,64 @@ SECTIONS {
   ._user_heap_stack (NOLOAD) : { . = ALIGN(8); . = . + 0x800; } > RAM
 }
 `
+
+/** A host C compiler and GNU size are not among the project's declared test packages; use them when present. */
+const hostToolchain = spawnSync('gcc', ['--version']).status === 0 && spawnSync('size', ['--version']).status === 0
+
+/**
+ * A minimal ELF image by hand, from the format's published layout (System V ABI): identification,
+ * header, then a section header table with a name string table. No program, just sections.
+ */
+function handMadeElf(is64: boolean, littleEndian: boolean, sections: Array<{ name: string; type: number; flags: number; addr: number; size: number }>): Uint8Array {
+  const names = ['', ...sections.map((s) => s.name), '.shstrtab']
+  const strtab: number[] = []
+  const nameOffsets = names.map((n) => {
+    const at = strtab.length
+    for (const ch of n) strtab.push(ch.charCodeAt(0))
+    strtab.push(0)
+    return at
+  })
+  const ehsize = is64 ? 64 : 52
+  const shentsize = is64 ? 64 : 40
+  const strtabOffset = ehsize
+  const shoff = Math.ceil((strtabOffset + strtab.length) / 8) * 8
+  const shnum = sections.length + 2
+  const buf = new Uint8Array(shoff + shnum * shentsize)
+  const v = new DataView(buf.buffer)
+  const le = littleEndian
+  const word = (p: number, x: number) => (is64 ? v.setBigUint64(p, BigInt(x), le) : v.setUint32(p, x, le))
+  buf.set([0x7f, 0x45, 0x4c, 0x46, is64 ? 2 : 1, le ? 1 : 2, 1], 0)
+  v.setUint16(16, 2, le) // ET_EXEC
+  v.setUint16(18, 243, le) // RISC-V
+  v.setUint32(20, 1, le)
+  word(24, 0x80000000) // entry
+  word(is64 ? 40 : 32, shoff)
+  v.setUint16(is64 ? 52 : 40, ehsize, le)
+  v.setUint16(is64 ? 58 : 46, shentsize, le)
+  v.setUint16(is64 ? 60 : 48, shnum, le)
+  v.setUint16(is64 ? 62 : 50, shnum - 1, le)
+  buf.set(strtab, strtabOffset)
+  const header = (i: number, name: number, type: number, flags: number, addr: number, offset: number, size: number) => {
+    const p = shoff + i * shentsize
+    v.setUint32(p, name, le)
+    v.setUint32(p + 4, type, le)
+    if (is64) {
+      v.setBigUint64(p + 8, BigInt(flags), le)
+      v.setBigUint64(p + 16, BigInt(addr), le)
+      v.setBigUint64(p + 24, BigInt(offset), le)
+      v.setBigUint64(p + 32, BigInt(size), le)
+    } else {
+      v.setUint32(p + 8, flags, le)
+      v.setUint32(p + 12, addr, le)
+      v.setUint32(p + 16, offset, le)
+      v.setUint32(p + 20, size, le)
+    }
+  }
+  // Section contents are not needed for sizing; PROGBITS sections point at the string table's bytes.
+  sections.forEach((s, k) => header(k + 1, nameOffsets[k + 1], s.type, s.flags, s.addr, strtabOffset, s.size))
+  header(shnum - 1, nameOffsets[names.length - 1], 3, 0, 0, strtabOffset, strtab.length)
+  return buf
+}
 
 let dir: string
 let firmware: Uint8Array
@@ -86,7 +144,34 @@ describe('ELF firmware sizes', () => {
     expect(s.entryAddress & ~1).toBe(byName['.text'].address)
   })
 
-  it('reads a 64-bit host executable the same way the host size program does', () => {
+  it('reads hand-made 32- and 64-bit images in both byte orders', () => {
+    const PROGBITS = 1
+    const NOBITS = 8
+    const [W, A, X] = [1, 2, 4]
+    const sections = [
+      { name: '.text', type: PROGBITS, flags: A | X, addr: 0x80000000, size: 5000 },
+      { name: '.srodata', type: PROGBITS, flags: A, addr: 0x80001388, size: 300 },
+      { name: '.sdata', type: PROGBITS, flags: A | W, addr: 0x80100000, size: 120 },
+      { name: '.sbss', type: NOBITS, flags: A | W, addr: 0x80100078, size: 7000 },
+      { name: '.debug_info', type: PROGBITS, flags: 0, addr: 0, size: 99999 }
+    ]
+    for (const is64 of [false, true]) {
+      for (const little of [true, false]) {
+        const s = readElfSizes(handMadeElf(is64, little, sections), 'hand.elf')
+        expect(s).toMatchObject({ elfClass: is64 ? 64 : 32, endianness: little ? 'little' : 'big', machine: 'RISC-V', entryAddress: 0x80000000 })
+        expect(s.sections.map((x) => [x.name, x.kind, x.sizeBytes])).toEqual([
+          ['.text', 'text', 5000],
+          ['.srodata', 'rodata', 300],
+          ['.sdata', 'data', 120],
+          ['.sbss', 'bss', 7000]
+        ])
+        expect(s.flashBytes).toBe(5000 + 300 + 120)
+        expect(s.ramBytes).toBe(120 + 7000)
+      }
+    }
+  })
+
+  it.skipIf(!hostToolchain)('reads a 64-bit host executable the same way the host size program does', () => {
     writeFileSync(join(dir, 'host.c'), 'char big[10000]; const char msg[300] = "x"; int main(int argc, char **argv) { big[argc] = argv[0][0]; return big[msg[argc]]; }\n')
     const exe = join(dir, 'host')
     execFileSync('gcc', ['-O1', join(dir, 'host.c'), '-o', exe])
