@@ -203,8 +203,9 @@ function rowMacs(
   for (const [short, key] of Object.entries(CONV_PARAMETERS) as Array<[ConvParameterName, keyof ConvLayerShape]>) {
     const v = short in values ? values[short] : (mapping.base?.[short] ?? null)
     if (v === null || v === undefined) {
-      if (short === 'g') continue
-      note(`line ${line}: no value for ${short}`)
+      // Groups only matter to grouped convolution; there, a missing G must not silently become 1.
+      if (short === 'g' && primitive !== 'grouped') continue
+      note(`line ${line}: no value for ${short}${short === 'g' ? ' (the number of groups of this grouped convolution; map g= or give it in the base layer)' : ''}`)
       return null
     }
     shape[key] = v

@@ -105,6 +105,9 @@ describe('joulebench fit', () => {
     expect(column.code).toBe(1)
     expect(column.stderr).toMatch(/the mapping primitive=Type names the column "Type", which the table does not have/)
     expect(column.stderr.trim().split('\n')).toHaveLength(1)
+    // A mapping that failed is not remembered for the next run.
+    const after = await cli(['fit', '--from-csv', `${PRIMITIVES}/Filters_Latency_And_Energy.csv`, '--db', db])
+    expect(after.stderr).toMatch(/fit needs --x and --y/)
     const noMacs = await cli(['fit', '--from-csv', `${PRIMITIVES}/Filters_Latency_And_Energy.csv`, '--x', 'macs', '--y', 'energy', '--map', 'latency=Latency (s)', '--db', db])
     expect(noMacs.stderr).toMatch(/x "macs" is neither a mapped field nor a column .* To derive MACs, map primitive=/)
     const none = await cli(['fit', '--x', 'macs', '--y', 'energy', '--db', db])

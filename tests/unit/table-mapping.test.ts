@@ -52,6 +52,13 @@ describe('column mappings', () => {
     expect(resolveName(m, 'Kernel size')).toBeNull()
   })
 
+  it('leaves grouped rows without MACs when the number of groups is unknown, and says so', () => {
+    const m = applyTableMapping(STUDY, { columns: { primitive: 'Layer type', cy: 'Filters' }, base: { hy: 32, wy: 32, cx: 16, k: 3 } })
+    expect(m.rows[0].values.macs).toBeNull()
+    expect(m.rows[1].values.macs).toBe(32 * 32 * 16 * 16)
+    expect(m.notes[0]).toMatch(/^line 2: no value for g \(the number of groups of this grouped convolution/)
+  })
+
   it('converts prefixed units to SI and refuses a unit that does not fit the field', () => {
     const t = parseCsv('Time (ms),Energy (mJ),Power (mW)\n2.5,0.1,40\n', 'm.csv')
     const m = applyTableMapping(t, { columns: { latency: 'Time (ms)', energy: 'Energy (mJ)' } })

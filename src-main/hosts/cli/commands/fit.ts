@@ -139,7 +139,8 @@ async function readTable(path: string) {
   return parseCsv(text, path)
 }
 
-function chooseMapping(ctx: CliContext, values: Record<string, unknown>, header: string[], fileName: string): { mapping: TableMapping; saved: string | null; note: string } {
+/** The mapping given on the command line (to be saved once it has worked), else the saved one, else a guess. */
+function chooseMapping(ctx: CliContext, values: Record<string, unknown>, header: string[]): { mapping: TableMapping; save: boolean; note: string } {
   const given = ['map', 'base', 'primitive', 'exclude'].some((k) => typeof values[k] === 'string')
   const suggestion = suggestMapping(header)
   if (given) {
@@ -158,12 +159,11 @@ function chooseMapping(ctx: CliContext, values: Record<string, unknown>, header:
     for (const [field, column] of Object.entries(suggestion.columns)) {
       if (!(field in mine.columns) && Object.values(mine.columns).includes(column)) delete mapping.columns[field]
     }
-    const key = saveTableMapping(ctx.workspace(), header, mapping, fileName)
-    return { mapping, saved: key, note: `mapping saved for this table shape in ${ctx.dbPath}` }
+    return { mapping, save: true, note: `mapping saved for this table shape in ${ctx.dbPath}` }
   }
   const stored = loadTableMapping(ctx.workspace(), header)
-  if (stored) return { mapping: stored.mapping, saved: null, note: `mapping saved ${stored.updatedAt} from ${stored.sourceName ?? 'another file'} with the same columns` }
-  return { mapping: suggestion, saved: null, note: 'no saved mapping for these columns; energy, latency and power guessed from the units in the headings' }
+  if (stored) return { mapping: stored.mapping, save: false, note: `mapping saved ${stored.updatedAt} from ${stored.sourceName ?? 'another file'} with the same columns` }
+  return { mapping: suggestion, save: false, note: 'no saved mapping for these columns; energy, latency and power guessed from the units in the headings' }
 }
 
 export const fitCommand: CliCommand = {
@@ -209,13 +209,15 @@ export const fitCommand: CliCommand = {
     if (!(level > 0 && level < 1)) throw new UserError(`--level must lie between 0 and 1 (e.g. 0.95), got ${level}.`)
     const csv = await readTable(path)
     const fileName = basename(path)
-    const { mapping, saved, note } = chooseMapping(ctx, values, csv.header, fileName)
+    const { mapping, save, note } = chooseMapping(ctx, values, csv.header)
     const x = (values.x as string | undefined) ?? mapping.x
     const y = (values.y as string | undefined) ?? mapping.y
     if (!x || !y) throw new UserError(`fit needs --x and --y (fields such as macs, energy, latency, power, or column names of ${fileName}: ${csv.header.join(', ')}).`)
     const group = typeof values.group === 'string' ? splitList(values.group) : (mapping.group ?? [])
     const mapped = applyTableMapping(csv, mapping)
     const fit = fitMappedTable(mapped, { x, y, group, level, bandPoints: values.band ? 50 : 0 })
+    // Saved only after it has produced a fit, so a mistyped mapping is not remembered.
+    const saved = save ? saveTableMapping(ctx.workspace(), csv.header, mapping, fileName) : null
     ctx.report(jsonDocument(fit, mapping, saved, values.band === true), () => humanText(fit, fileName, note))
   }
 }
