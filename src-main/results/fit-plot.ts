@@ -11,6 +11,8 @@ export type PlotTheme = 'light' | 'dark'
 export interface PlotPoint {
   x: number
   y: number
+  /** Line of the source file, for points read from a table. */
+  line?: number
 }
 
 export interface PlotSeriesSpec {
@@ -97,7 +99,7 @@ export function fitPlotSpec(fit: TableFitResult, options: FitPlotOptions = {}): 
         if (r.lower !== null && r.upper !== null) band.push({ x, lower: r.lower, upper: r.upper })
       }
     }
-    return { key: g.key, label: g.key, color: colors[i % colors.length], points: g.points.map((p) => ({ x: p.x, y: p.y })), line, band }
+    return { key: g.key, label: g.key, color: colors[i % colors.length], points: g.points.map((p) => ({ x: p.x, y: p.y, line: p.line })), line, band }
   })
   return {
     title: options.title ?? `${axisLabel(fit.y.name, fit.y.column)} against ${axisLabel(fit.x.name, fit.x.column)}${fit.group.length ? `, per ${fit.group.join(', ')}` : ''}`,

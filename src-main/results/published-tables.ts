@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto'
-import { z } from 'zod'
+import type { z } from 'zod'
 import { parseCsv, TableFormatError, type CsvTable } from '../formats/table-csv'
 import { applyTableMapping, TableMappingSchema, type MappedTable, type TableMapping } from '../formats/table-mapping'
 import { loadTableMapping, saveTableMapping, tableShapeKey } from '../formats/table-mapping-store'
 import type { Db } from '../store/workspace'
 import { suggestTableMapping } from './mapping-suggestion'
+import { MAX_TABLE_CHARS, TableViewSchema, type MappingOrigin, type PublishedTable, type PublishedTableSummary, type TableView } from './published-table-schema'
+
+export { MAX_TABLE_CHARS, TableViewSchema, type MappingOrigin, type PublishedTable, type PublishedTableSummary, type TableView }
 
 /**
  * Published tables (a study's CSV results) imported into the workspace through the Results screen,
@@ -12,43 +15,6 @@ import { suggestTableMapping } from './mapping-suggestion'
  * comparable across restarts. The mapping is also remembered per table shape (table-mapping-store),
  * so the study's next file with the same columns opens already mapped.
  */
-
-/** The largest table text accepted, in characters: far above any published results table, well under the WebSocket frame limit. */
-export const MAX_TABLE_CHARS = 8 * 1024 * 1024
-
-export const TableViewSchema = z.object({
-  x: z.string().max(200).optional(),
-  y: z.string().max(200).optional(),
-  group: z.array(z.string().max(200)).max(8).optional(),
-  /** Field or column → the labels kept; a name absent here is not filtered. */
-  filter: z.record(z.string().max(200), z.array(z.string().max(500)).max(1000)).optional(),
-  logX: z.boolean().optional(),
-  logY: z.boolean().optional(),
-  baseline: z.string().max(500).optional(),
-  pairBy: z.array(z.string().max(200)).max(8).optional()
-})
-export type TableView = z.infer<typeof TableViewSchema>
-
-export type MappingOrigin = 'table' | 'shape' | 'suggested'
-
-export interface PublishedTableSummary {
-  id: number
-  name: string
-  columns: string[]
-  rowCount: number
-  sizeChars: number
-  sha256: string
-  importedAt: string
-  /** Whether a mapping was confirmed for this table (else the saved mapping of its shape or a suggestion applies). */
-  mapped: boolean
-}
-
-export interface PublishedTable extends PublishedTableSummary {
-  text: string
-  shapeKey: string
-  mapping: TableMapping | null
-  view: TableView | null
-}
 
 export class PublishedTableError extends Error {
   constructor(message: string) {

@@ -47,7 +47,7 @@ h3 { font-size: 13px; margin: 16px 0 6px; }
 .meta { color: #62676d; margin: 0 0 12px; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0 10px; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e4e4e0; vertical-align: top; }
-th { color: #62676d; font-weight: 600; font-size: 11px; text-transform: uppercase; letter-spacing: 0.03em; }
+th { color: #62676d; font-weight: 600; font-size: 11px; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 0; }
 dt { color: #62676d; }

@@ -61,7 +61,7 @@ export function escapeXml(text: string): string {
 const n2 = (v: number) => String(Math.round(v * 100) / 100)
 
 /** Everything drawn, for the axes' extent (values a log axis cannot show are left out). */
-function extent(spec: FitPlotSpec, axis: 'x' | 'y'): [number, number] {
+export function plotExtent(spec: FitPlotSpec, axis: 'x' | 'y'): [number, number] {
   const log = axis === 'x' ? spec.logX : spec.logY
   let lo = Infinity
   let hi = -Infinity
@@ -87,6 +87,13 @@ function extent(spec: FitPlotSpec, axis: 'x' | 'y'): [number, number] {
 /** Rough text width for layout (no font metrics without a DOM): 0.6 em per character. */
 const textWidth = (text: string, size: number) => text.length * size * 0.6
 
+/** The axes both renderers draw: tick to tick over everything plotted. */
+export function plotAxes(spec: FitPlotSpec): { xt: AxisTicks; yt: AxisTicks } {
+  const [x0, x1] = plotExtent(spec, 'x')
+  const [y0, y1] = plotExtent(spec, 'y')
+  return { xt: spec.logX ? logTicks(x0, x1) : linearTicks(x0, x1), yt: spec.logY ? logTicks(y0, y1) : linearTicks(y0, y1) }
+}
+
 export function renderPlotSvg(spec: FitPlotSpec, options: SvgPlotOptions = {}): string {
   const width = options.width ?? 720
   const height = options.height ?? 440
@@ -95,10 +102,7 @@ export function renderPlotSvg(spec: FitPlotSpec, options: SvgPlotOptions = {}): 
   const id = options.idPrefix ?? 'plot'
   const font = 12
 
-  const [x0, x1] = extent(spec, 'x')
-  const [y0, y1] = extent(spec, 'y')
-  const xt = spec.logX ? logTicks(x0, x1) : linearTicks(x0, x1)
-  const yt = spec.logY ? logTicks(y0, y1) : linearTicks(y0, y1)
+  const { xt, yt } = plotAxes(spec)
   const xf = axisFormat(spec.xLabel, spec.xUnit, Math.max(Math.abs(xt.min), Math.abs(xt.max)), spec.logX)
   const yf = axisFormat(spec.yLabel, spec.yUnit, Math.max(Math.abs(yt.min), Math.abs(yt.max)), spec.logY)
 

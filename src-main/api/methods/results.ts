@@ -1,11 +1,12 @@
 import { z } from 'zod'
 import { TableMappingSchema, type MappedField, type MappedRow, type TableMapping } from '../../formats/table-mapping'
-import type { ModelFileFacts } from '../../models/model-file'
-import { MAX_TABLE_CHARS, TableViewSchema, type MappingOrigin, type PublishedTableSummary, type TableView } from '../../results/published-tables'
+import type { ElfSizes } from '../../models/elf-sizes'
+import type { ModelFacts } from '../../models/tflite-facts'
+import type { VelaSummary } from '../../models/vela-summary'
+import { MAX_MODEL_BYTES, MAX_TABLE_CHARS } from '../../results/limits'
+import { TableViewSchema, type MappingOrigin, type PublishedTableSummary, type TableView } from '../../results/published-table-schema'
 import type { Category, TableComparison, TableFitResult } from '../../results/table-analysis'
 
-/** Largest model or firmware file sent as bytes: under the loopback WebSocket's 16 MiB frame. */
-export const MAX_MODEL_BYTES = 15 * 1024 * 1024
 
 const tableId = z.number().int().positive()
 const name = z.string().min(1).max(200)
@@ -55,7 +56,7 @@ export const resultsParams = {
     .object({
       name: z.string().min(1).max(255),
       bytes: z
-        .instanceof(Uint8Array)
+        .custom<Uint8Array>((v) => v instanceof Uint8Array, 'bytes must be a Uint8Array (the file contents)')
         .refine((b) => b.byteLength <= MAX_MODEL_BYTES, `Files up to ${MAX_MODEL_BYTES / 1048576} MiB can be sent as bytes; give the file's path instead.`)
         .optional(),
       path: z.string().min(1).max(4096).optional()
@@ -111,6 +112,9 @@ export interface OpenedTable {
   view: TableView | null
 }
 
+/** The facts of a model or firmware file (as models/model-file describes them; restated here from its pure parts so the renderer can use the type). */
+export type DescribedModel = (ModelFacts | ElfSizes | VelaSummary) & { file: string; fileName: string }
+
 export interface ResultsReport {
   html: string
   fileName: string
@@ -126,6 +130,6 @@ export interface ResultsResults {
   'results.saveView': { saved: true }
   'results.fit': TableFitResult
   'results.compare': TableComparison
-  'results.describeModel': ModelFileFacts
+  'results.describeModel': DescribedModel
   'results.report': ResultsReport
 }
