@@ -97,6 +97,16 @@ describe('LPM01A capture assembler', () => {
     expect(sink.blocks[1].startIndex).toBe(1000)
   })
 
+  it('blames corrupt bytes, not a slow host, for a shortfall that follows undecodable data', () => {
+    const { sink, asm } = setup()
+    asm.handle(run(500, 1))
+    asm.handle({ kind: 'anomaly', byteCount: 9, reason: 'unreadable line' })
+    asm.handle(run(499, 1))
+    asm.handle(ts(1000))
+    expect(sink.gaps).toEqual([{ startIndex: 999, count: 1, reason: expect.stringMatching(/unreadable in corrupt bytes/) }])
+    expect(sink.warnings[0]).toMatch(/Check the USB cable/)
+  })
+
   it('keeps surplus samples and says the stream was corrupt', () => {
     const { sink, asm } = setup()
     asm.handle(run(1003, 1))

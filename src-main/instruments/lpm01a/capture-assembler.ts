@@ -182,13 +182,17 @@ export class CaptureAssembler {
     const missing = expected - have
     const atS = (timeMs / 1000).toFixed(3)
     if (missing > 0) {
+      const corrupt = this.anomalyBytesSinceWarning > 0 && !this.held && !overflowFlag
       const reason = this.held
         ? `transmit buffer overflow: the board lost ${missing} samples here`
-        : `${missing} samples lost in transfer${overflowFlag ? ' (the board flagged a buffer overflow)' : ''}; they belong somewhere in the second before ${atS} s`
+        : corrupt
+          ? `${missing} samples unreadable in corrupt bytes; they belong somewhere in the second before ${atS} s`
+          : `${missing} samples lost in transfer${overflowFlag ? ' (the board flagged a buffer overflow)' : ''}; they belong somewhere in the second before ${atS} s`
       this.gap(missing, reason)
-      this.warn(
-        `${this.o.deviceName}: ${missing} samples were lost before ${atS} s (${reason}). The recording keeps an explicit gap there. The host did not read fast enough: close other programs using the CPU or USB, or lower the sampling rate.`
-      )
+      const advice = corrupt
+        ? 'Check the USB cable and connection.'
+        : 'The host did not read fast enough: close other programs using the CPU or USB, or lower the sampling rate.'
+      this.warn(`${this.o.deviceName}: ${missing} samples were lost before ${atS} s (${reason}). The recording keeps an explicit gap there. ${advice}`)
     } else if (missing < 0) {
       this.warn(
         `${this.o.deviceName}: ${-missing} more samples arrived than the board's clock accounts for at ${atS} s — part of the stream was corrupt and was read as samples. They are kept, but samples in the second before ${atS} s may be wrong and later times early. Check the USB cable and connection.`
