@@ -315,11 +315,11 @@ class EmulatedBoard implements Lpm01aEmulator {
   private reply(text: string, isError = false): void {
     if (this.acquisition && !this.acquisition.done && this.acquisition.settings.format === 'bin_hexa') {
       for (const line of text.split('\r\n').filter(Boolean)) {
-        this.send(encodeTextFrame(isError ? FrameType.error : FrameType.info, line.replace(/^PowerShield > /, '')))
+        this.send(encodeTextFrame(isError ? FrameType.error : FrameType.info, toAscii(line.replace(/^PowerShield > /, ''))))
       }
       return
     }
-    this.send(Buffer.from(text, 'latin1'))
+    this.send(Buffer.from(toAscii(text), 'latin1'))
   }
 
   private reject(line: string, detail: string): void {
@@ -435,3 +435,7 @@ class EmulatedBoard implements Lpm01aEmulator {
   }
 }
 
+/** The board speaks 7-bit ASCII; our limit messages use a few typographic characters. */
+function toAscii(text: string): string {
+  return text.replace(/[–—]/g, '-').replace(/µ/g, 'u').replace(/[^\x00-\x7f]/g, '?')
+}
