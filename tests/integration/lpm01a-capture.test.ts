@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { Lpm01aDriver } from '../../src-main/instruments/lpm01a/driver'
-import { createVirtualLpm01a, type VirtualLpm01a } from '../../src-main/instruments/lpm01a/virtual'
+import { createVirtualLpm01a, lpm01aVirtualInstrument, type VirtualLpm01a } from '../../src-main/instruments/lpm01a/virtual'
+import { demoBoardSignal } from '../../src-main/virtual-bench/demo-board'
+import { findVirtualInstrument } from '../../src-main/virtual-bench'
 import { decodeRawSample } from '../../src-main/instruments/lpm01a/sample-formats'
 import { LPM01A_BAUD } from '../../src-main/instruments/lpm01a/protocol'
 import { openSerial } from '../../src-main/transports/serial'
@@ -152,5 +154,27 @@ describe('LPM01A driver against the emulated board over a pty', () => {
     expect(driver.lastCapture).toMatchObject({ endedBy: 'stopped', gaps: 0 })
     expect(sink.sampleCount).toBe(truth.samplesSent)
     expect(sink.checkContiguous()).toBeNull()
+  })
+
+  it('is listed on the virtual bench and captures the demo board in real time', async () => {
+    expect(findVirtualInstrument('lpm01a')).toBe(lpm01aVirtualInstrument)
+    const demo = demoBoardSignal()
+    const running = await lpm01aVirtualInstrument.start({ clock: realTimeClock, signal: demo })
+    try {
+      const d = await Lpm01aDriver.open(await openSerial(running.hostPath, LPM01A_BAUD), { virtual: true })
+      expect(d.identity).toMatchObject({ ...lpm01aVirtualInstrument.identity, location: running.hostPath })
+      d.configure({ sampleRateHz: 1000, format: 'bin_hexa', acquisitionTimeS: 0.2 })
+      const sink = new RecordingSink()
+      await d.start(sink)
+      expect((await d.waitForEnd()).samples).toBe(200)
+      // every sample is the board's sleep or active current (with the demo's ±3 % ripple)
+      for (const i of sink.currents()) {
+        const near = (a: number, tol: number) => Math.abs(i - a) / a < tol
+        expect(near(demo.truth.sleepA, 0.015) || near(demo.truth.activeA, 0.035)).toBe(true)
+      }
+      await d.close()
+    } finally {
+      await running.close()
+    }
   })
 })

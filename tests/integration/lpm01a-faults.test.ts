@@ -123,7 +123,7 @@ describe('LPM01A faults: every one ends in a clear message and keeps what arrive
     bench = await createVirtualLpm01a(settableSignal(5e-3), undefined, { initialState: 'streaming' })
     await new Promise((r) => setTimeout(r, 100)) // let stale samples pile up in the port
     driver = await Lpm01aDriver.open(await openSerial(bench.hostPath, LPM01A_BAUD), { virtual: true })
-    expect(driver.identity.serial).toBe('VIRTUAL-0000000001')
+    expect(driver.identity.serial).toBe('VIRTUAL-LPM01A')
     expect(bench.emulator.truth().commands.slice(0, 2)).toEqual(['stop', 'htc'])
     driver.configure({ format: 'ascii_dec', sampleRateHz: 1000, acquisitionTimeS: 0.1 })
     const sink = new RecordingSink()

@@ -114,7 +114,7 @@ export class Lpm01aDriver implements PowerAnalyzer {
       id: options.virtual ? 'virtual:lpm01a' : `lpm01a:${transport.path}`,
       kind: 'power-analyzer',
       family: 'lpm01a',
-      model: 'X-NUCLEO-LPM01A',
+      model: 'ST X-NUCLEO-LPM01A (PowerShield)',
       serial: null,
       firmware: null,
       location: transport.path,

@@ -232,7 +232,7 @@ class EmulatedBoard implements Lpm01aEmulator {
         this.hostControl = false
         return ack()
       case 'powershield':
-        return ack(this.options.boardId ?? 'VIRTUAL-0000000001')
+        return ack(this.options.boardId ?? 'VIRTUAL-LPM01A')
       case 'version':
         return ack(this.options.firmware ?? '1.0.7')
       case 'status':

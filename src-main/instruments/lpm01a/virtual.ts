@@ -5,6 +5,7 @@
  */
 import { openPtyPair } from '../../transports/pty-pair'
 import type { BenchClock, DutSignal } from '../../virtual-bench/dut-signal'
+import { virtualIdentity, type VirtualInstrument } from '../../virtual-bench/registry'
 import { startLpm01aEmulator, type Lpm01aEmulator, type Lpm01aEmulatorOptions } from './emulator'
 
 export interface VirtualLpm01a {
@@ -32,5 +33,15 @@ export async function createVirtualLpm01a(
   } catch (error) {
     await pair.close()
     throw error
+  }
+}
+
+/** The Instruments list entry: an always-available emulated LPM01A behind a pty, on the bench's clock and DUT. */
+export const lpm01aVirtualInstrument: VirtualInstrument = {
+  identity: virtualIdentity('lpm01a', 'ST X-NUCLEO-LPM01A (PowerShield)', 'power-analyzer', '1.0.7'),
+  description: 'Emulated PowerShield on a pseudo-terminal: same commands and bytes, 1 Hz–100 kHz, D7 events from the virtual DUT',
+  async start({ clock, signal }) {
+    const v = await createVirtualLpm01a(signal, clock, { boardId: 'VIRTUAL-LPM01A' })
+    return { hostPath: v.hostPath, close: () => v.close() }
   }
 }
