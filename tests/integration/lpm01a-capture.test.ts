@@ -148,6 +148,11 @@ describe('LPM01A driver against the emulated board over a pty', () => {
     const sink = new RecordingSink()
     await driver.start(sink)
     while (sink.sampleCount < 3000) await new Promise((r) => setTimeout(r, 20))
+    // a command during a bin_hexa acquisition: its ack comes back in a frame
+    await expect(driver.command({ name: 'pwr', state: 'off' })).resolves.toMatchObject({ words: ['pwr', 'off'] })
+    const atOff = sink.sampleCount
+    while (sink.sampleCount < atOff + 500) await new Promise((r) => setTimeout(r, 20))
+    expect(sink.currents()[sink.sampleCount - 1]).toBe(0) // the target is unpowered now
     await driver.stop()
     const truth = bench.emulator.truth().acquisitions[0]
     expect(truth.endedBy).toBe('stop')

@@ -142,6 +142,20 @@ describe('LPM01A stream decoder: byte vectors', () => {
     ])
   })
 
+  it('reads command replies that travel in frames during a bin_hexa acquisition', () => {
+    const run = cat(
+      START,
+      [0xf0, 0xf2, ...ascii('ack pwr off'), 0xff, 0xff],
+      [0xf0, 0xf1, ...ascii('error freq 2k'), 0xff, 0xff],
+      [0xf0, 0xf1, ...ascii('Error detail: acquisition in progress'), 0xff, 0xff]
+    )
+    expect(decodeIn([run], 'bin_hexa').events.slice(1)).toEqual([
+      { kind: 'reply', reply: { kind: 'ack', words: ['pwr', 'off'], text: 'ack pwr off' } },
+      { kind: 'reply', reply: { kind: 'error', words: ['freq', '2k'], text: 'error freq 2k' } },
+      { kind: 'reply', reply: { kind: 'error-detail', detail: 'acquisition in progress' } }
+    ])
+  })
+
   it('realigns after a stray byte and counts it', () => {
     // one stray 0x12 puts the timestamp frame's F0 in the second byte of a word
     const run = cat(START, [0x52, 0xa0, 0x12], [0xf0, 0xf3, 0, 0, 0, 0, 0, 0xff, 0xff], [0x10, 0x01])

@@ -253,7 +253,10 @@ export class Lpm01aDriver implements PowerAnalyzer {
     await this.transport.close()
   }
 
-  /** Sends one command and resolves with its ack; rejects with the board's error detail or a timeout. */
+  /**
+   * Sends one command and resolves with its ack; rejects with the board's error detail or a timeout.
+   * For diagnostics and settings the capture API does not cover; acquisitions go through start().
+   */
   async command(cmd: Lpm01aCommand): Promise<Extract<Lpm01aReply, { kind: 'ack' }>> {
     const text = commandText(cmd)
     if (this.disconnected !== null) throw new Lpm01aError(`${this.name} is disconnected (${this.disconnected}): reconnect it and open it again.`)
@@ -376,6 +379,7 @@ export class Lpm01aDriver implements PowerAnalyzer {
       return
     }
     if (p?.refused && reply.kind === 'error-detail') return this.refuse(p, reply.detail)
+    if (reply.kind === 'error' && this.assembler) this.assembler.handle({ kind: 'error', message: reply.text })
     const line = reply.kind === 'text' || reply.kind === 'ack' || reply.kind === 'error' ? reply.text : reply.kind === 'error-detail' ? reply.detail : ''
     this.recentLines = [...this.recentLines.slice(-4), line]
   }

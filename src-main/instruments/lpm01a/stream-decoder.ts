@@ -247,7 +247,10 @@ export class Lpm01aStreamDecoder {
         for (let i = pos + 2; i < limit; i++) {
           if (terminatedAt(i)) {
             const text = String.fromCharCode(...buf.subarray(pos + 2, i)).replace(/[^\x20-\x7e]/g, '?').trim()
-            this.streamMessage(type === FrameType.error ? 'error' : 'info', text)
+            // replies to commands sent during a bin_hexa acquisition travel in these frames too
+            const reply = /^(ack|error|Error detail)\b/.test(text) ? parseReplyLine(text) : null
+            if (reply) this.emit({ kind: 'reply', reply })
+            else this.streamMessage(type === FrameType.error ? 'error' : 'info', text)
             return i + 2
           }
         }
