@@ -201,6 +201,31 @@ describe('LPM01A emulator on the wire', () => {
     await live.until((b) => text(b).includes('Acquisition completed'))
   })
 
+  it('cuts the target power for the targrst time during an acquisition: the board measures zero meanwhile', async () => {
+    const host = await board(settableSignal(3e-3))
+    for (const line of ['htc', 'format bin_hexa', 'freq 1k', 'acqtime inf', 'start']) await host.send(line)
+    await host.until((b) => b.includes('ack start'))
+    await host.send('targrst 20m')
+    await host.until((b) => b.includes('ack targrst 20m'))
+    await host.send('stop')
+    await host.until((b) => text(b).includes('Acquisition completed'))
+    const all = host.bytes
+    const ack = all.indexOf('ack targrst 20m')
+    let at = all.indexOf(Buffer.from([0xff, 0xff]), ack) + 2
+    const words: number[] = []
+    while (words.length < 40) {
+      if (all[at] === 0xf0) at = all.indexOf(Buffer.from([0xff, 0xff]), at) + 2 // skip a timestamp frame
+      else {
+        words.push(all.readUInt16BE(at))
+        at += 2
+      }
+    }
+    const zeros = words.findIndex((w) => w !== 0)
+    // 20 ms at 1 kHz is 20 samples (one more if the window's end rounds onto a sample's start)
+    expect(zeros === 20 || zeros === 21).toBe(true)
+    expect(words.slice(zeros).every((w) => Math.abs((w & 0xfff) / 16 ** (w >> 12) - 3e-3) < 3e-3 * 0.005)).toBe(true)
+  })
+
   it('overflows as it reports when the host stops reading: losses match the gaps the assembler finds', async () => {
     bench = await createVirtualLpm01a(settableSignal(1e-3), realTimeClock, { pace: 'real-time', txBufferBytes: 8 * 1024, keepTruth: true })
     const fd = openSync(bench.hostPath, 'r+')

@@ -133,6 +133,11 @@ export class EmulatedAcquisition {
     return this.truth.endedBy !== null
   }
 
+  /** Bench time of the next sample to measure (where a command received now takes effect). */
+  get nextSampleTimeS(): number {
+    return this.waitingForTrigger ? this.scanCursorS : this.truth.startS + this.produced * this.periodS
+  }
+
   /** Samples still to measure (Infinity for an unlimited acquisition). */
   get remaining(): number {
     return this.totalSamples - this.produced

@@ -71,8 +71,6 @@ export interface Lpm01aEmulator {
   unplug(): Promise<void>
   close(): Promise<void>
   truth(): Lpm01aEmulatorTruth
-  /** Resolves when the running acquisition (if any) has ended and its last bytes are written. */
-  idle(): Promise<void>
 }
 
 interface BoardSettings {
@@ -135,7 +133,6 @@ class EmulatedBoard implements Lpm01aEmulator {
   private writeChain: Promise<void> = Promise.resolve()
   private ticker: ReturnType<typeof setInterval> | null = null
   private gone = false
-  private idleWaiters: Array<() => void> = []
 
   constructor(
     private readonly transport: SerialTransport,
@@ -178,11 +175,6 @@ class EmulatedBoard implements Lpm01aEmulator {
   async close(): Promise<void> {
     this.shutDown()
     await this.transport.close()
-  }
-
-  idle(): Promise<void> {
-    if (!this.acquisition || this.acquisition.done) return this.writeChain
-    return new Promise<void>((resolve) => this.idleWaiters.push(resolve)).then(() => this.writeChain)
   }
 
   /** What a board left acquiring by a previous session sends before anyone speaks to it. */
@@ -291,7 +283,7 @@ class EmulatedBoard implements Lpm01aEmulator {
         s.eventEdge = cmd.edge
         return ack()
       case 'targrst':
-        this.targetOffUntilS = cmd.seconds === 0 ? Infinity : this.clock.nowS() + cmd.seconds
+        this.targetOffUntilS = cmd.seconds === 0 ? Infinity : this.benchNowS() + cmd.seconds
         if (cmd.seconds === 0) this.targetOn = false
         return ack()
       case 'temp':
@@ -375,6 +367,12 @@ class EmulatedBoard implements Lpm01aEmulator {
     else this.ticker = setInterval(() => this.tick(acquisition), 5)
   }
 
+  /** Now on the bench timeline: in 'fast' pacing a running acquisition's time runs ahead of the clock. */
+  private benchNowS(): number {
+    const a = this.acquisition
+    return a && !a.done && (this.options.pace ?? 'real-time') === 'fast' ? a.nextSampleTimeS : this.clock.nowS()
+  }
+
   private txBufferBytes(): number {
     return this.options.txBufferBytes ?? 64 * 1024
   }
@@ -410,7 +408,6 @@ class EmulatedBoard implements Lpm01aEmulator {
       this.targetOn = false
       this.settings.pwr = 'off'
     } else if (this.settings.pwr === 'auto' && this.settings.pwrend === 'off') this.targetOn = false
-    for (const resolve of this.idleWaiters.splice(0)) resolve()
   }
 
   // ---- bytes out ----------------------------------------------------------------------------------
@@ -431,7 +428,6 @@ class EmulatedBoard implements Lpm01aEmulator {
     this.gone = true
     if (this.ticker) clearInterval(this.ticker)
     this.ticker = null
-    for (const resolve of this.idleWaiters.splice(0)) resolve()
   }
 }
 
