@@ -246,9 +246,9 @@ export class Lpm01aDriver implements PowerAnalyzer {
   }
 
   async close(): Promise<void> {
-    if (this.state === 'closed') return
+    if (this.closing) return
     this.closing = true
-    if (this.disconnected === null) await this.stop().catch(() => {})
+    if (this.disconnected === null && this.state !== 'closed') await this.stop().catch(() => {})
     this.state = 'closed'
     await this.transport.close()
   }
