@@ -114,6 +114,19 @@ describe('LPM01A stream decoder: byte vectors', () => {
     expect(decodeIn(splitAt(binaryRun, [...binaryRun.keys()]), 'bin_hexa').events).toEqual(binaryExpected)
   })
 
+  it('skips a prompt printed between `ack start` and the binary data, wherever the chunk is cut', () => {
+    const run = cat(START, 'PowerShield > ', [0x52, 0xa0], [0xf0, 0xf4, 0xff, 0xff])
+    const expected = [
+      { kind: 'reply', reply: { kind: 'ack', words: ['start'], text: 'ack start' } },
+      { kind: 'samples', values: [672 / 16 ** 5], raw: [0x52a0] },
+      { kind: 'end' }
+    ]
+    for (let a = 1; a < run.length; a++) expect(decodeIn(splitAt(run, [a]), 'bin_hexa').events, `cut at ${a}`).toEqual(expected)
+    // data that merely starts like the prompt is data
+    const lookalike = cat(START, [0x50, 0x6f], [0xf0, 0xf4, 0xff, 0xff])
+    expect(decodeIn([lookalike], 'bin_hexa').events[1]).toEqual({ kind: 'samples', values: [0x06f / 16 ** 5], raw: [0x506f] })
+  })
+
   it('stays in text mode on `ack start` when no acquisition was armed', () => {
     const { events, decoder } = decodeIn([cat(START, 'PowerShield > ack stop\r\n')], null)
     expect(decoder.mode).toBe('text')

@@ -8,7 +8,7 @@
  * Pure and total: any byte sequence gives events (bad bytes become counted `anomaly` events), memory
  * stays bounded (lines and frames have a maximum length) and every call returns.
  */
-import { FRAME_END, FRAME_START, FrameType, TIMESTAMP_OVERFLOW_BIT, type Lpm01aFormat } from './protocol'
+import { FRAME_END, FRAME_START, FrameType, PROMPT, TIMESTAMP_OVERFLOW_BIT, type Lpm01aFormat } from './protocol'
 import { parseReplyLine, type Lpm01aReply } from './replies'
 import { decodeAsciiDec, decodeHexaWord, packAsciiRaw } from './sample-formats'
 import { EVENT_TEXT, TIMESTAMP_LINE, classifyStreamMessage } from './stream-metadata'
@@ -45,6 +45,8 @@ export class Lpm01aStreamDecoder {
   private values: Float64Array = new Float64Array(0)
   private raw: Uint32Array = new Uint32Array(0)
   private count = 0
+  /** Just switched to bin_hexa: a prompt printed before the data would otherwise read as 7 samples. */
+  private binaryStart = false
 
   get mode(): DecoderMode {
     return this.modeNow
@@ -63,6 +65,7 @@ export class Lpm01aStreamDecoder {
   /** Back to command replies, forgetting partial lines and frames (after a flush, or a lost end marker). */
   reset(): void {
     this.modeNow = 'text'
+    this.binaryStart = false
     this.armed = null
     this.carry = new Uint8Array(0)
     this.skippingLine = 0
@@ -143,6 +146,7 @@ export class Lpm01aStreamDecoder {
     this.emit({ kind: 'reply', reply })
     if (reply.kind === 'ack' && reply.words[0] === 'start' && this.armed) {
       this.modeNow = this.armed
+      this.binaryStart = this.armed === 'bin_hexa'
       this.armed = null
     }
   }
@@ -194,6 +198,13 @@ export class Lpm01aStreamDecoder {
   /** Consumes words and frames from pos; returns where it stopped (incomplete data, or text mode again). */
   private binary(buf: Uint8Array, pos: number): number {
     const len = buf.length
+    if (this.binaryStart) {
+      let k = 0
+      while (k < PROMPT.length && pos + k < len && buf[pos + k] === PROMPT.charCodeAt(k)) k++
+      if (k === PROMPT.length) pos += k
+      else if (pos + k === len) return pos // could still be a prompt: wait for more bytes
+      this.binaryStart = false
+    }
     while (pos < len && this.modeNow === 'bin_hexa') {
       const b0 = buf[pos]
       if (b0 >= 0xf0) {
@@ -248,7 +259,7 @@ export class Lpm01aStreamDecoder {
           if (terminatedAt(i)) {
             const text = String.fromCharCode(...buf.subarray(pos + 2, i)).replace(/[^\x20-\x7e]/g, '?').trim()
             // replies to commands sent during a bin_hexa acquisition travel in these frames too
-            const reply = /^(ack|error|Error detail)\b/.test(text) ? parseReplyLine(text) : null
+            const reply = /^(ack|error|Error detail|Acquisition completed)\b/.test(text) ? parseReplyLine(text) : null
             if (reply) this.emit({ kind: 'reply', reply })
             else this.streamMessage(type === FrameType.error ? 'error' : 'info', text)
             return i + 2
