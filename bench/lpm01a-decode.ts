@@ -18,7 +18,7 @@ function stream(format: 'bin_hexa' | 'ascii_dec', fs: number, seconds: number): 
     }
   }
   const acq = new EmulatedAcquisition(
-    { sampleRateHz: fs, acqtimeS: seconds, output: 'current', format, supplyV: 3.3, eventEdge: null, triggerOnD7: false, triggerDelayS: 0 },
+    { sampleRateHz: fs, acqtimeS: seconds, output: 'current', format, supplyV: 3.3, eventEdge: null, triggerOnD7: false, triggerDelayS: 0, overcurrent: { tripA: Infinity, spikeA: Infinity } },
     signal,
     0,
     { edgeResolutionS: 1 / fs, keepTruth: false, faults: [], targetPowered: () => true, bufferPercent: () => 0 }

@@ -119,6 +119,17 @@ describe('LPM01A faults: every one ends in a clear message and keeps what arrive
     expect(sink.warnings[0]).toMatch(/overcurrent/)
   })
 
+  it('carries 150 mA in static mode, whose range ends at 200 mA, without tripping', async () => {
+    bench = await createVirtualLpm01a(settableSignal(150e-3), zeroClock, { pace: 'fast' })
+    driver = await Lpm01aDriver.open(await openSerial(bench.hostPath, LPM01A_BAUD), { virtual: true })
+    driver.configure({ acquisitionMode: 'stat', format: 'bin_hexa', sampleRateHz: 1000, acquisitionTimeS: 0.5 })
+    expect(driver.ranges).toEqual([expect.objectContaining({ minA: 1e-9, maxA: 0.2 })])
+    const sink = new RecordingSink()
+    await driver.start(sink)
+    expect(await driver.waitForEnd()).toMatchObject({ samples: 500, overcurrent: false, endedBy: 'end-of-acquisition' })
+    for (const i of sink.currents()) expect(Math.abs(i - 0.15) / 0.15).toBeLessThan(0.005)
+  })
+
   it('connects to a board a previous session left streaming, by quieting it first', async () => {
     bench = await createVirtualLpm01a(settableSignal(5e-3), undefined, { initialState: 'streaming' })
     await new Promise((r) => setTimeout(r, 100)) // let stale samples pile up in the port

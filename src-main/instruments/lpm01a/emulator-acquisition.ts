@@ -12,7 +12,7 @@
  * sample whose index is a multiple of fs (and closes the stream when it ends on such a multiple).
  */
 import type { DutSignal } from '../../virtual-bench/dut-signal'
-import { FrameType, OVERCURRENT_SPIKE_A, OVERCURRENT_TRIP_A, type Lpm01aFormat, type Lpm01aOutput } from './protocol'
+import { FrameType, type Lpm01aFormat, type Lpm01aOutput } from './protocol'
 import { formatCompleted } from './replies'
 import { encodeAsciiDec, encodeHexaWord, packAsciiRaw, decodeAsciiDec } from './sample-formats'
 import {
@@ -52,6 +52,8 @@ export interface AcquisitionSettings {
   eventEdge: 'fal' | 'ris' | null
   triggerOnD7: boolean
   triggerDelayS: number
+  /** Protection: current above tripA for 1 ms, or any spike above spikeA, cuts the target's power. */
+  overcurrent: { tripA: number; spikeA: number }
 }
 
 export interface AcquisitionTruth {
@@ -254,15 +256,16 @@ export class EmulatedAcquisition {
     }
   }
 
-  /** Sustained current above the trip level for 1 ms, or any spike above 75 mA, trips the protection. */
+  /** Sustained current above the trip level for 1 ms, or any spike above the spike level, trips the protection. */
   private overcurrent(current: Float64Array, from: number, K: number, subPeriodS: number, peak: number): boolean {
-    if (peak > OVERCURRENT_SPIKE_A) return true
-    if (peak <= OVERCURRENT_TRIP_A) {
+    const { tripA, spikeA } = this.settings.overcurrent
+    if (peak > spikeA) return true
+    if (peak <= tripA) {
       this.sustainedOverS = 0
       return false
     }
     for (let j = from; j < from + K; j++) {
-      this.sustainedOverS = current[j] > OVERCURRENT_TRIP_A ? this.sustainedOverS + subPeriodS : 0
+      this.sustainedOverS = current[j] > tripA ? this.sustainedOverS + subPeriodS : 0
       if (this.sustainedOverS >= 1e-3 - 1e-12) return true
     }
     return false

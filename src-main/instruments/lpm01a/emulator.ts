@@ -26,6 +26,8 @@ import {
   ENERGY_MAX_HZ,
   FrameType,
   LPM01A_BAUD,
+  OVERCURRENT_SPIKE_A,
+  OVERCURRENT_TRIP_A,
   STATIC_RANGE,
   asciiDecMaxAcqtimeS,
   type Lpm01aFormat,
@@ -349,7 +351,10 @@ class EmulatedBoard implements Lpm01aEmulator {
         supplyV: s.voltageV,
         eventEdge: s.eventEdge,
         triggerOnD7: s.trigsrc === 'd7',
-        triggerDelayS: s.trigdelayS
+        triggerDelayS: s.trigdelayS,
+        // dynamic mode trips at 59 mA (75 mA spikes tolerated, UM2243); for static mode, whose range ends
+        // at 200 mA, we trip above that (our judgment: the public sources give no static trip level)
+        overcurrent: s.acqmode === 'dyn' ? { tripA: OVERCURRENT_TRIP_A, spikeA: OVERCURRENT_SPIKE_A } : { tripA: STATIC_RANGE.maxA, spikeA: Infinity }
       },
       this.options.signal,
       this.clock.nowS(),
