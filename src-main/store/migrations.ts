@@ -20,4 +20,6 @@ const workspace: Migration[] = [
   }
 ]
 
-export const MIGRATIONS: readonly Migration[] = [...workspace]
+import { RECORDING_MIGRATIONS } from './recording-migrations'
+
+export const MIGRATIONS: readonly Migration[] = [...workspace, ...RECORDING_MIGRATIONS]
