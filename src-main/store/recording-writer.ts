@@ -351,7 +351,11 @@ export class RecordingWriter implements SampleSink {
     this.chunkCount = 0
   }
 
-  private commitIfDue(): void {
+  /** Commits when a second of signal (or of wall-clock time) has gathered; a capture's timer calls it in quiet spells. */
+  commitIfDue(): void {
+    if (this.closed) return
+    const pending = this.sinceCommit > 0 || this.gaps.length > 0 || this.marks.length > 0 || this.warnings.length > 0
+    if (!pending) return
     if (this.sinceCommit >= this.commitEverySamples || Date.now() - this.lastCommitMs >= this.commitEveryMs) this.commit()
   }
 
