@@ -247,7 +247,7 @@ export async function exportPpk2(store: RecordingStore, ref: string | number, ou
       ]
     )
     const meta: Ppk2Metadata = {
-      metadata: { samplesPerSecond: 1 / period, startSystemTime: Date.parse(info.startedAt) + a * period * 1000 },
+      metadata: { samplesPerSecond: Number((1 / period).toPrecision(12)), startSystemTime: Date.parse(info.startedAt) + a * period * 1000 },
       formatVersion: 2,
       joulebench: { recordingUuid: info.uuid, gaps, supplyV: info.supplyV, fromS: a * period }
     }

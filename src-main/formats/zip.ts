@@ -32,6 +32,17 @@ function readAt(fd: number, position: number, length: number): Buffer {
 }
 
 export function readZipDirectory(path: string): ZipEntry[] {
+  try {
+    return readDirectory(path)
+  } catch (e) {
+    if (e instanceof RangeError) {
+      throw new FormatError(path, 'the ZIP directory', 'entries within the directory', `a field pointing past its end (${e.message})`, 'The archive is damaged.')
+    }
+    throw e
+  }
+}
+
+function readDirectory(path: string): ZipEntry[] {
   const fd = openSync(path, 'r')
   try {
     const size = fstatSync(fd).size
@@ -92,6 +103,9 @@ export function readZipDirectory(path: string): ZipEntry[] {
       const name = cd.toString('utf8', p + 46, p + 46 + nameLength)
       let e = p + 46 + nameLength
       const extraEnd = e + extraLength
+      if (extraEnd + commentLength > cd.length) {
+        throw new FormatError(path, `byte ${cdOffset + p}`, `directory entry ${k + 1} to fit in the directory`, 'lengths that run past its end', 'The archive is damaged.')
+      }
       while (e + 4 <= extraEnd) {
         const id = cd.readUInt16LE(e)
         const len = cd.readUInt16LE(e + 2)
@@ -122,6 +136,9 @@ export async function* readZipEntry(path: string, entry: ZipEntry): AsyncGenerat
       throw new FormatError(path, `byte ${entry.localHeaderOffset}`, `the local header of ${entry.name}`, 'other bytes', 'The archive is damaged.')
     }
     dataStart = entry.localHeaderOffset + 30 + h.readUInt16LE(26) + h.readUInt16LE(28)
+    if (dataStart + entry.compressedSize > fstatSync(fd).size) {
+      throw new FormatError(path, `byte ${entry.localHeaderOffset}`, `${entry.compressedSize} bytes of ${entry.name}`, 'the end of the file first', 'The archive is truncated.')
+    }
   } finally {
     closeSync(fd)
   }
