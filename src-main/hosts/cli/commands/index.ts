@@ -1,9 +1,11 @@
 import type { CliCommand } from '../command'
+import { devicesCommand } from './devices'
+import { serveCommand } from './serve'
+import { startCommand } from './start'
 import { importCommand } from './import'
 import { recordingsCommand } from './recordings'
 import { statsCommand } from './stats'
 import { exportCommand } from './export'
 
 /** Every `joulebench` command, in the order `--help` lists them. */
-export const COMMANDS: CliCommand[] = []
-COMMANDS.push(importCommand, recordingsCommand, statsCommand, exportCommand)
+export const COMMANDS: CliCommand[] = [startCommand, devicesCommand, serveCommand, importCommand, recordingsCommand, statsCommand, exportCommand]
