@@ -3,7 +3,7 @@
  * committed once per second of signal), then storage per sample, resident memory along the way, and
  * view query times on the result.
  *
- *   npx tsx bench/store-ingest.ts [--seconds 3600]
+ *   npx tsx bench/store-ingest.ts [--seconds 3600] [--noise-bits 3]
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -18,6 +18,8 @@ const arg = (name: string, fallback: number): number => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback
 }
 const seconds = arg('seconds', 3600)
+/** Uniform ADC noise of this many bits (3 ≈ ±4 LSB; real PPK2 noise depends on range and load). */
+const noiseBits = arg('noise-bits', 3)
 const RATE = 100_000
 const BLOCK = 4096
 
@@ -27,7 +29,7 @@ const path = join(dir, 'bench.db')
 const db = openWorkspace(path)
 
 // Pre-generate 10 s of words and replay them with a running counter, so generation is not timed.
-const pattern = ppk2Words(0, 245 * BLOCK) // ~10 s, a multiple of the block and of the 64-step counter
+const pattern = ppk2Words(0, 245 * BLOCK, 1, noiseBits) // ~10 s, a multiple of the block and of the 64-step counter
 const total = seconds * RATE
 const w = RecordingWriter.create(db, { samplePeriodS: 1 / RATE, supplyV: 3.3, rawFormat: 'ppk2-word-v1', calibration: { id: null, snapshot: null } })
 const current = new Float32Array(BLOCK)
@@ -47,7 +49,7 @@ const chunkBytes = db.prepare('SELECT sum(length(data)) FROM recording_chunks').
 const summaryBytes = db.prepare('SELECT sum(length(data)) FROM recording_summaries').pluck().get() as number
 const fileBytes = statSync(path).size
 
-console.log(`ingest: ${seconds} s of 100 kS/s PPK2 words = ${(total / 1e6).toFixed(1)} M samples in ${elapsedS.toFixed(2)} s`)
+console.log(`ingest: ${seconds} s of 100 kS/s PPK2 words (ADC noise ${noiseBits} bits) = ${(total / 1e6).toFixed(1)} M samples in ${elapsedS.toFixed(2)} s`)
 console.log(`  ${(total / elapsedS / 1e6).toFixed(1)} M samples/s (${(total / elapsedS / RATE).toFixed(0)}× real time), one core, commit per 1 s of signal`)
 console.log(`storage: chunks ${(chunkBytes / total).toFixed(3)} B/sample, summaries ${(summaryBytes / total).toFixed(3)} B/sample, ` +
   `total ${((chunkBytes + summaryBytes) / total).toFixed(3)} B/sample; database file ${(fileBytes / total).toFixed(3)} B/sample`)

@@ -5,13 +5,14 @@ import { registerRawFormat } from '../src-main/store/raw-formats'
  * 200 ms for a 20 ms inference at ~8 mA (range 3) with ~40 µA-range steps in between, ADC noise of a
  * few LSB, the counter running, and a GPIO line high during inference. Word layout from ppk2.md §2.6.
  */
-export function ppk2Words(startIndex: number, n: number, seed = 1): Uint32Array {
+export function ppk2Words(startIndex: number, n: number, seed = 1, noiseBits = 3): Uint32Array {
   const out = new Uint32Array(n)
   let s = (seed * 2654435761 + startIndex * 40503) >>> 0
   for (let k = 0; k < n; k++) {
     const i = startIndex + k
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    const noise = ((s >>> 24) & 7) + ((s >>> 16) & 3) - 5
+    const mask = (1 << noiseBits) - 1
+    const noise = ((s >>> 20) & mask) - (mask >> 1)
     const phase = i % 20_000
     let range: number
     let adc: number
