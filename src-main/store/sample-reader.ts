@@ -51,10 +51,10 @@ export class SampleReader {
     )
   }
 
-  /** After a recompute the calibration, and so every decoded current, changes. */
+  /** Fresh recording facts (a live recording grows); decoded chunks stay valid unless the calibration changed. */
   reset(info: RecordingInfo): void {
+    if (info.calibrationId !== this.info.calibrationId || JSON.stringify(info.calibration) !== JSON.stringify(this.info.calibration)) this.cache.clear()
     this.info = info
-    this.cache.clear()
   }
 
   private decoded(stream: string, key: ChunkKey): Decoded {
