@@ -1,5 +1,7 @@
 import type { CliCommand } from '../command'
 import { devicesCommand } from './devices'
+import { fitCommand } from './fit'
+import { modelCommand } from './model'
 import { serveCommand } from './serve'
 import { startCommand } from './start'
 import { importCommand } from './import'
@@ -8,4 +10,4 @@ import { statsCommand } from './stats'
 import { exportCommand } from './export'
 
 /** Every `joulebench` command, in the order `--help` lists them. */
-export const COMMANDS: CliCommand[] = [startCommand, devicesCommand, serveCommand, importCommand, recordingsCommand, statsCommand, exportCommand]
+export const COMMANDS: CliCommand[] = [startCommand, devicesCommand, serveCommand, modelCommand, fitCommand, importCommand, recordingsCommand, statsCommand, exportCommand]
