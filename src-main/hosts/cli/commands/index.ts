@@ -4,6 +4,10 @@ import { fitCommand } from './fit'
 import { modelCommand } from './model'
 import { serveCommand } from './serve'
 import { startCommand } from './start'
+import { importCommand } from './import'
+import { recordingsCommand } from './recordings'
+import { statsCommand } from './stats'
+import { exportCommand } from './export'
 
 /** Every `joulebench` command, in the order `--help` lists them. */
-export const COMMANDS: CliCommand[] = [startCommand, devicesCommand, serveCommand, modelCommand, fitCommand]
+export const COMMANDS: CliCommand[] = [startCommand, devicesCommand, serveCommand, modelCommand, fitCommand, importCommand, recordingsCommand, statsCommand, exportCommand]
