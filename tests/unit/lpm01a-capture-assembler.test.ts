@@ -157,6 +157,17 @@ describe('LPM01A capture assembler', () => {
     expect(sink.warnings).toEqual([expect.stringMatching(/7 bytes of the stream could not be decoded \(unreadable line\)/)])
   })
 
+  it('settles an overflow with the length of a finite acquisition that ran to its end', () => {
+    const { sink, asm } = setup({ expectedSamples: 500 })
+    asm.handle(run(100, 1))
+    asm.handle({ kind: 'overflow', message: 'Tx buffer overflow' })
+    asm.handle(run(300, 2))
+    asm.handle({ kind: 'end' })
+    asm.finish('end-of-acquisition')
+    expect(sink.order).toEqual(['s0+100', 'g100+100', 's200+300'])
+    expect(sink.gaps[0].reason).toMatch(/overflow/)
+  })
+
   it('releases held samples if no timestamp settles an overflow, and says their times may be early', () => {
     const { sink, asm } = setup()
     asm.handle(run(10, 1))

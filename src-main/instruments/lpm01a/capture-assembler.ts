@@ -12,8 +12,9 @@
  *   - without a report, the gap goes where the shortfall is noticed, and its reason says that its true
  *     position is somewhere in the preceding second.
  * A surplus (more samples than the clock allows, e.g. garbage decoded as samples) keeps the samples and
- * says so. If no timestamp ever settles a held overflow, the held samples are released unshifted with a
- * warning that the number lost is unknown.
+ * says so. When a finite acquisition runs to its end, its length settles a held overflow too. Otherwise,
+ * if no timestamp settles it, the held samples are released unshifted with a warning that the number lost
+ * is unknown. Several overflows within one second are counted together and placed at the first.
  *
  * D7 marks. A mark's index is the number of samples that arrived before the event report, which is the
  * sample whose period holds the edge: edge time ∈ [index/fs, (index+1)/fs) (what the emulator does, and
@@ -85,7 +86,8 @@ export class CaptureAssembler {
 
   constructor(private readonly o: CaptureAssemblerOptions) {
     this.periodS = 1 / o.sampleRateHz
-    this.energyScale = o.output === 'energy' ? 1 / (o.supplyV * this.periodS) : 1
+    // the same expression as the store's raw decoder (raw-format.ts), so both give identical currents
+    this.energyScale = o.output === 'energy' ? o.sampleRateHz / o.supplyV : 1
   }
 
   handle(event: Lpm01aStreamEvent): void {
@@ -130,9 +132,16 @@ export class CaptureAssembler {
   finish(endedBy: NonNullable<CaptureSummary['endedBy']>): CaptureSummary {
     if (this.finished) return this.summary
     this.summary.endedBy = this.summary.overcurrent && endedBy === 'end-of-acquisition' ? 'overcurrent' : endedBy
+    const expected = this.o.expectedSamples
+    if (this.held && expected !== null && this.summary.endedBy === 'end-of-acquisition' && expected > this.position()) {
+      // a finite acquisition that ran to its end measured exactly `expected` samples: that settles the count
+      const missing = expected - this.position()
+      this.gap(missing, `transmit buffer overflow: the board lost ${missing} samples here`)
+      this.warn(`${this.o.deviceName}: ${missing} samples were lost to a transmit buffer overflow at sample ${this.nextIndex - missing}; the recording keeps an explicit gap there.`)
+      this.release()
+    }
     if (this.held) this.releaseUncounted()
     this.warnAnomalies()
-    const expected = this.o.expectedSamples
     if (expected !== null && this.nextIndex < expected && this.summary.endedBy !== 'stopped') {
       const missing = expected - this.nextIndex
       const why =

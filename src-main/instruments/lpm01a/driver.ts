@@ -27,6 +27,7 @@ import {
   type Lpm01aFrequencyHz,
   type Lpm01aOutput
 } from './protocol'
+import { lpm01aRecordingFormat } from './raw-format'
 import { answers, type Lpm01aReply } from './replies'
 import { Lpm01aStreamDecoder, type Lpm01aStreamEvent } from './stream-decoder'
 
@@ -228,6 +229,14 @@ export class Lpm01aDriver implements PowerAnalyzer {
         this.sink?.warning(`${this.name}: could not release host control (${(error as Error).message}).`)
       }
     }
+  }
+
+  /**
+   * How a recording should keep this driver's raw words with the current settings: pass it to
+   * CaptureSession.start (rawFormat, calibration) so the store decodes them exactly as the driver does.
+   */
+  get recordingFormat(): ReturnType<typeof lpm01aRecordingFormat> {
+    return lpm01aRecordingFormat(this.current)
   }
 
   /** Counts, gaps and warnings of the last capture that ended (null before the first one ends). */

@@ -6,3 +6,4 @@ export { startLpm01aEmulator, type Lpm01aEmulator, type Lpm01aEmulatorOptions, t
 export { Lpm01aArgumentError, encodeCommand, parseCommandLine, type Lpm01aCommand } from './commands'
 export { decodeRawSample } from './sample-formats'
 export { LPM01A_BAUD, LPM01A_USB, FREQUENCIES_HZ, type Lpm01aFormat, type Lpm01aFrequencyHz, type Lpm01aOutput } from './protocol'
+export { LPM01A_RAW_FORMAT_IDS, lpm01aRecordingFormat, type Lpm01aRawSnapshot } from './raw-format'
