@@ -268,6 +268,8 @@ export class MlperfDut {
       // so they cannot complete it.
       await this.transport.flush()
       await this.quietFor(0.2, 1)
+      const partial = this.splitter.discardPartial()
+      if (partial) this.unsolicited.push(parseLine(partial))
       this.resyncNeeded = false
     }
     const viaBoard = this.via
@@ -309,7 +311,9 @@ export class MlperfDut {
         continue
       }
       clearTimeout(p.replyTimer)
-      if (p.collector.accept(parsed)) {
+      const complete = p.collector.accept(parsed)
+      if (p.collector.bootLines.at(-1) === parsed) this.unsolicited.push(parsed)
+      if (complete) {
         this.finish()
         const replies = p.collector.dutReplies()
         p.resolve({
@@ -337,7 +341,9 @@ export class MlperfDut {
     const wire = (this.via ? INTERFACE_COMMAND_PREFIX : '') + p.command + '%'
     const baud = this.options.baudRate ? `${this.options.baudRate} baud` : 'the baud rate'
     let advice: string
-    if (noReplyYet && p.collector.lines.length === 0) {
+    if (p.collector.rebooted) {
+      advice = `The DUT rebooted while the command was on its way (it printed its boot banner), so it probably never saw it: send the command again${this.via ? '' : ', and check the DUT is not reset by opening the port (DTR)'}.`
+    } else if (noReplyYet && p.collector.lines.length === 0) {
       advice = this.via
         ? `Nothing came back from the interface board. Check that ${this.path} is the interface board's port (it answers "name%" with its own name), at 115200 baud.`
         : `Check ${baud} (MLPerf Tiny DUTs use 115200 in performance mode and 9600 in energy mode; the firmware's boot banner says m-timestamp-mode-performance or -energy), that TX and RX are crossed and grounds shared, that the DUT is powered and has booted (it prints m-init-done), and whether it sits behind an interface board (then use --via-board).`

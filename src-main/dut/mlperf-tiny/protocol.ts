@@ -214,23 +214,49 @@ export class ReplyLineSplitter {
   get partial(): string {
     return this.pending
   }
+
+  /** Forget an unfinished line (after a timeout, so it cannot glue onto the next reply); returns it. */
+  discardPartial(): string {
+    const p = this.pending
+    this.pending = ''
+    this.discarding = false
+    return p
+  }
 }
 
 /**
  * Collects the lines of one command until it is complete: the DUT's m-ready when direct; the board's
  * m-ready and then the relayed `[dut]: m-ready` when a `dut …` command goes through a board.
+ *
+ * A DUT that boots (or resets) meanwhile prints its banner (m-timestamp-mode-…, m-init-done) and an
+ * m-ready of its own; those lines are set aside in `bootLines` so the boot's m-ready cannot pass for
+ * the command's. A command sent while the firmware was booting may have been lost: `rebooted` says so.
  */
 export class ExchangeCollector {
   readonly lines: ParsedLine[] = []
+  readonly bootLines: ParsedLine[] = []
   private boardReady = false
   private done = false
+  private inBoot = false
+  private sawBoot = false
 
   constructor(readonly expectRelayed: boolean) {}
 
   accept(parsed: ParsedLine): boolean {
     if (this.done) return true
+    const fromDut = parsed.relayed === this.expectRelayed
+    const kind = parsed.reply.kind
+    if (fromDut && (kind === 'timestamp-mode' || kind === 'init-done')) {
+      this.inBoot = true
+      this.sawBoot = true
+    }
+    if (this.inBoot && fromDut) {
+      this.bootLines.push(parsed)
+      if (kind === 'ready') this.inBoot = false
+      return false
+    }
     this.lines.push(parsed)
-    if (parsed.reply.kind !== 'ready') return false
+    if (kind !== 'ready') return false
     if (!this.expectRelayed) this.done = !parsed.relayed
     else if (parsed.relayed) this.done = true
     else this.boardReady = true
@@ -239,6 +265,11 @@ export class ExchangeCollector {
 
   get complete(): boolean {
     return this.done
+  }
+
+  /** The DUT printed its boot banner during this command. */
+  get rebooted(): boolean {
+    return this.sawBoot
   }
 
   /** True once the interface board acknowledged a pass-through command. */
