@@ -1,4 +1,7 @@
 import type { CliCommand } from '../command'
+import { devicesCommand } from './devices'
+import { serveCommand } from './serve'
+import { startCommand } from './start'
 
 /** Every `joulebench` command, in the order `--help` lists them. */
-export const COMMANDS: CliCommand[] = []
+export const COMMANDS: CliCommand[] = [startCommand, devicesCommand, serveCommand]
