@@ -149,6 +149,29 @@ describe('ExchangeCollector', () => {
   })
 })
 
+describe('ExchangeCollector and a DUT that (re)boots', () => {
+  it('sets a boot banner aside so its m-ready cannot end the command', () => {
+    const c = new ExchangeCollector(false)
+    const lines = ['m-timestamp-mode-performance', 'm-lap-us-12', 'm-init-done', 'm-ready', 'm-name-dut-[x]', 'm-ready']
+    expect(lines.map((l) => c.accept(parseLine(l)))).toEqual([false, false, false, false, false, true])
+    expect(c.rebooted).toBe(true)
+    expect(c.bootLines.map((l) => l.line)).toEqual(lines.slice(0, 4))
+    expect(c.dutReplies()).toEqual([{ kind: 'name', device: 'dut', vendor: 'x' }, { kind: 'ready' }])
+  })
+
+  it('finishes a banner that began before the command was sent', () => {
+    const c = new ExchangeCollector(false, true)
+    expect(['m-lap-us-3', 'm-init-done', 'm-ready', 'm-ready'].map((l) => c.accept(parseLine(l)))).toEqual([false, false, false, true])
+    expect(c.lines.map((l) => l.line)).toEqual(['m-ready'])
+  })
+
+  it('through a board, watches the relayed banner only', () => {
+    const c = new ExchangeCollector(true)
+    const lines = ['m-dut-passthrough(name)', 'm-ready', '[dut]: m-init-done', '[dut]: m-ready', '[dut]: m-name-dut-[y]', '[dut]: m-ready']
+    expect(lines.map((l) => c.accept(parseLine(l)))).toEqual([false, false, false, false, false, true])
+  })
+})
+
 describe('lapElapsedUs', () => {
   it('allows one wrap of the 32-bit microsecond counter', () => {
     expect(lapElapsedUs(100, 250)).toBe(150)

@@ -94,6 +94,8 @@ export class MlperfDut {
   private disconnectListeners: Array<(reason: string) => void> = []
   private resyncNeeded = false
   private lastDataAtMs = 0
+  /** A boot banner started arriving between commands and its m-ready has not come yet. */
+  private bootInProgress = false
 
   constructor(
     private readonly transport: SerialTransport,
@@ -241,6 +243,15 @@ export class MlperfDut {
     return r.values
   }
 
+  /**
+   * Wait until the port has been quiet for `quietS` (at most `maxS`): whatever the DUT had queued
+   * (a boot banner after opening the port resets it) is taken as unsolicited, not as a reply.
+   */
+  async settle(quietS = 0.1, maxS = 2): Promise<void> {
+    this.lastDataAtMs = Math.max(this.lastDataAtMs, Date.now())
+    await this.quietFor(quietS, maxS)
+  }
+
   async close(): Promise<void> {
     await this.transport.close()
   }
@@ -277,7 +288,7 @@ export class MlperfDut {
       const replyS = Math.min(this.options.replyTimeoutS ?? 2, timeoutS)
       const p: Pending = {
         command,
-        collector: new ExchangeCollector(viaBoard),
+        collector: new ExchangeCollector(viaBoard, this.bootInProgress),
         resolve,
         reject,
         replyTimer: setTimeout(() => this.timeout(p, replyS, true), replyS * 1000),
@@ -308,8 +319,14 @@ export class MlperfDut {
       const p = this.pending
       if (!p) {
         this.unsolicited.push(parsed)
+        if (parsed.relayed === this.via) {
+          const kind = parsed.reply.kind
+          if (kind === 'timestamp-mode' || kind === 'init-done') this.bootInProgress = true
+          else if (kind === 'ready') this.bootInProgress = false
+        }
         continue
       }
+      this.bootInProgress = false
       clearTimeout(p.replyTimer)
       const complete = p.collector.accept(parsed)
       if (p.collector.bootLines.at(-1) === parsed) this.unsolicited.push(parsed)

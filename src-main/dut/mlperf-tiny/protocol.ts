@@ -240,7 +240,13 @@ export class ExchangeCollector {
   private inBoot = false
   private sawBoot = false
 
-  constructor(readonly expectRelayed: boolean) {}
+  /** `bootInProgress`: the banner began before this command was sent; its m-ready is still to come. */
+  constructor(
+    readonly expectRelayed: boolean,
+    bootInProgress = false
+  ) {
+    this.inBoot = bootInProgress
+  }
 
   accept(parsed: ParsedLine): boolean {
     if (this.done) return true

@@ -1,4 +1,5 @@
 import { openSerial, type SerialTransport } from '../../transports/serial'
+import { openPtyPair } from '../../transports/pty-pair'
 import { realTimeClock, type BenchClock, type DutSignal } from '../../virtual-bench/dut-signal'
 import { MlperfFirmware, type FirmwareStep, type TimestampMode } from './firmware'
 import { planInference, type VirtualModel } from './inference-model'
@@ -269,5 +270,34 @@ class VirtualDutRunner implements VirtualDut {
       this.timer = null
       this.pump()
     }, waitMs)
+  }
+}
+
+export interface RunningVirtualDut extends VirtualDut {
+  /** The port a driver opens, as it would open /dev/ttyACM0. */
+  readonly hostPath: string
+}
+
+/** A virtual DUT on a fresh pseudo-terminal pair (for the virtual bench, demos and the CLI). */
+export async function startVirtualDutOnPty(options: Omit<VirtualDutOptions, 'devicePath'>): Promise<RunningVirtualDut> {
+  const pair = await openPtyPair('jb-dut')
+  let dut: VirtualDut
+  try {
+    dut = await startVirtualDut({ ...options, devicePath: pair.devicePath })
+  } catch (e) {
+    await pair.close()
+    throw e
+  }
+  return {
+    hostPath: pair.hostPath,
+    devicePath: dut.devicePath,
+    signal: dut.signal,
+    supplyV: dut.supplyV,
+    truth: () => dut.truth(),
+    drained: () => dut.drained(),
+    async close() {
+      await dut.close()
+      await pair.close()
+    }
   }
 }
