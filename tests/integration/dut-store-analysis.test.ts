@@ -76,7 +76,9 @@ describe('segmentation and metrics over a stored recording', () => {
     db.close()
 
     db = openWorkspace(path)
-    cleanups.push(() => db.close())
+    cleanups.push(() => {
+      db.close()
+    })
     const trace = RecordingStore.open(db).reader(w.id)
     expect(trace.sampleCount).toBe(total)
 
