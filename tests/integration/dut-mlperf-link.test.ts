@@ -36,6 +36,7 @@ describe('MlperfDut against the virtual DUT, performance mode', () => {
     const v = await dut({ devicePath: p.devicePath, mode: 'performance', model: { name: 'ic01', macs: 500_000 }, clock: fastClock(5) })
     await waitFor('the boot banner', () => driver.unsolicited.some((l) => l.line === 'm-ready'))
     expect(driver.unsolicited.map((l) => l.reply.kind)).toEqual(['timestamp-mode', 'lap', 'init-done', 'ready'])
+    expect(driver.timestampMode).toBe('performance')
 
     expect(await driver.name()).toBe('unspecified')
     expect(await driver.profile()).toEqual({ profile: 'ULPMark for tinyML Firmware V0.0.1', model: 'ic01' })
@@ -167,6 +168,36 @@ describe('MlperfDut when things go wrong', () => {
   })
 })
 
+describe('MlperfDut against a DUT that sends garbage', () => {
+  it('settles every command with a reply or a typed error, never a hang or a stray exception', async () => {
+    const p = await pair()
+    const host = await port(p.hostPath)
+    const fake = await port(p.devicePath)
+    const rand = seededRandom(4242)
+    fake.onData((c) => {
+      if (!c.includes('%')) return
+      const junk = Buffer.from(Array.from({ length: randomInt(rand, 0, 120) }, () => randomInt(rand, 0, 255)))
+      const tail = rand() < 0.6 ? Buffer.from(rand() < 0.5 ? 'm-ready\r\n' : 'e-[bad]\r\nm-ready\r\n') : Buffer.alloc(0)
+      void fake.write(Buffer.concat([junk, Buffer.from('\n'), tail]))
+    })
+    const driver = new MlperfDut(host, { replyTimeoutS: 0.2, commandTimeoutS: 0.3 })
+    const outcomes = { replied: 0, typedError: 0 }
+    for (let k = 0; k < 15; k++) {
+      try {
+        await (k % 3 === 0 ? driver.name() : driver.command(k % 3 === 1 ? 'profile' : 'results'))
+        outcomes.replied++
+      } catch (e) {
+        expect((e as Error).name).toMatch(/^Dut(Timeout|Reply)?Error$/)
+        expect((e as Error).message).toContain(p.hostPath)
+        outcomes.typedError++
+      }
+    }
+    expect(outcomes.replied + outcomes.typedError).toBe(15)
+    expect(outcomes.replied).toBeGreaterThan(0)
+    expect(outcomes.typedError).toBeGreaterThan(0)
+  })
+})
+
 describe('MlperfDut through an interface board, energy mode', () => {
   async function bench(withDut: boolean) {
     const hostPair = await pair()
@@ -185,6 +216,7 @@ describe('MlperfDut through an interface board, energy mode', () => {
   it('passes commands through and reads the relayed replies; timestamps are pulses, not laps', async () => {
     const { v, driver } = await bench(true)
     expect(await driver.name()).toBe('unspecified')
+    expect(driver.timestampMode).toBeNull() // the board dropped the DUT's banner before we were listening
     expect((await driver.profile()).model).toBe('kws01')
     await driver.load(Uint8Array.from({ length: 490 }, (_, k) => k & 0xff))
     const r = await driver.infer(3, 1)

@@ -96,6 +96,7 @@ export class MlperfDut {
   private lastDataAtMs = 0
   /** A boot banner started arriving between commands and its m-ready has not come yet. */
   private bootInProgress = false
+  private bannerMode: 'performance' | 'energy' | null = null
 
   constructor(
     private readonly transport: SerialTransport,
@@ -135,6 +136,11 @@ export class MlperfDut {
   onDisconnect(listener: (reason: string) => void): void {
     if (this.closedReason !== null) listener(this.closedReason)
     else this.disconnectListeners.push(listener)
+  }
+
+  /** The timestamp mode the firmware announced in its boot banner, if the banner was seen. */
+  get timestampMode(): 'performance' | 'energy' | null {
+    return this.bannerMode
   }
 
   /** Anomalies in the byte stream so far (non-ASCII bytes, endless lines). */
@@ -316,6 +322,7 @@ export class MlperfDut {
     for (const line of this.splitter.push(chunk)) {
       const parsed = parseLine(line)
       this.options.onLine?.(parsed)
+      if (parsed.reply.kind === 'timestamp-mode' && parsed.relayed === this.via) this.bannerMode = parsed.reply.mode
       const p = this.pending
       if (!p) {
         this.unsolicited.push(parsed)
