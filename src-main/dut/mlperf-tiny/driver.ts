@@ -84,7 +84,7 @@ interface Pending {
 
 export class MlperfDut {
   readonly identity: InstrumentIdentity
-  /** Lines that arrived while no command was waiting (boot banner, a reset, late replies). */
+  /** Lines that arrived while no command was waiting (boot banner, a reset, late replies); the last 1000. */
   readonly unsolicited: ParsedLine[] = []
   private readonly splitter = new ReplyLineSplitter()
   private readonly via: boolean
@@ -286,7 +286,7 @@ export class MlperfDut {
       await this.transport.flush()
       await this.quietFor(0.2, 1)
       const partial = this.splitter.discardPartial()
-      if (partial) this.unsolicited.push(parseLine(partial))
+      if (partial) this.keepUnsolicited(parseLine(partial))
       this.resyncNeeded = false
     }
     const viaBoard = this.via
@@ -309,6 +309,11 @@ export class MlperfDut {
     })
   }
 
+  private keepUnsolicited(line: ParsedLine): void {
+    this.unsolicited.push(line)
+    if (this.unsolicited.length > 1000) this.unsolicited.splice(0, this.unsolicited.length - 1000)
+  }
+
   /** Wait until no byte has arrived for `quietS`, or `maxS` has passed. */
   private async quietFor(quietS: number, maxS: number): Promise<void> {
     const deadline = Date.now() + maxS * 1000
@@ -325,7 +330,7 @@ export class MlperfDut {
       if (parsed.reply.kind === 'timestamp-mode' && parsed.relayed === this.via) this.bannerMode = parsed.reply.mode
       const p = this.pending
       if (!p) {
-        this.unsolicited.push(parsed)
+        this.keepUnsolicited(parsed)
         if (parsed.relayed === this.via) {
           const kind = parsed.reply.kind
           if (kind === 'timestamp-mode' || kind === 'init-done') this.bootInProgress = true
@@ -336,7 +341,7 @@ export class MlperfDut {
       this.bootInProgress = false
       clearTimeout(p.replyTimer)
       const complete = p.collector.accept(parsed)
-      if (p.collector.bootLines.at(-1) === parsed) this.unsolicited.push(parsed)
+      if (p.collector.bootLines.at(-1) === parsed) this.keepUnsolicited(parsed)
       if (complete) {
         this.finish()
         const replies = p.collector.dutReplies()
