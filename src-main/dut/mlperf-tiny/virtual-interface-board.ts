@@ -20,6 +20,8 @@ export interface VirtualInterfaceBoardOptions {
 }
 
 export interface VirtualInterfaceBoard {
+  /** DUT lines that arrived while no pass-through was waiting (the board discards them; kept here for inspection). */
+  readonly unrelayed: readonly string[]
   close(): Promise<void>
 }
 
@@ -39,6 +41,7 @@ export async function startVirtualInterfaceBoard(options: VirtualInterfaceBoardO
 }
 
 class Board implements VirtualInterfaceBoard {
+  readonly unrelayed: string[] = []
   private hostText = ''
   private dutText = ''
   private busy = false
@@ -60,7 +63,8 @@ class Board implements VirtualInterfaceBoard {
       while ((at = this.dutText.indexOf('\r\n')) >= 0) {
         const line = this.dutText.slice(0, at)
         this.dutText = this.dutText.slice(at + 2)
-        this.relaying?.(line)
+        if (this.relaying) this.relaying(line)
+        else if (this.unrelayed.push(line) > 100) this.unrelayed.shift()
       }
     })
   }
