@@ -8,6 +8,8 @@ import { importCommand } from './import'
 import { recordingsCommand } from './recordings'
 import { statsCommand } from './stats'
 import { exportCommand } from './export'
+import { dutCommand } from './dut'
 
 /** Every `joulebench` command, in the order `--help` lists them. */
 export const COMMANDS: CliCommand[] = [startCommand, devicesCommand, serveCommand, modelCommand, fitCommand, importCommand, recordingsCommand, statsCommand, exportCommand]
+COMMANDS.push(dutCommand)
