@@ -1,9 +1,27 @@
 import type { CliCommand } from '../command'
+import { captureCommand } from './capture'
 import { devicesCommand } from './devices'
+import { dutCommand } from './dut'
+import { exportCommand } from './export'
 import { fitCommand } from './fit'
+import { importCommand } from './import'
 import { modelCommand } from './model'
+import { recordingsCommand } from './recordings'
 import { serveCommand } from './serve'
 import { startCommand } from './start'
+import { statsCommand } from './stats'
 
-/** Every `joulebench` command, in the order `--help` lists them. */
-export const COMMANDS: CliCommand[] = [startCommand, devicesCommand, serveCommand, modelCommand, fitCommand]
+/** Every `joulebench` command, in the order `--help` lists them: the app, instruments, recordings, analysis, models. */
+export const COMMANDS: CliCommand[] = [
+  startCommand,
+  serveCommand,
+  devicesCommand,
+  captureCommand,
+  dutCommand,
+  importCommand,
+  recordingsCommand,
+  statsCommand,
+  exportCommand,
+  fitCommand,
+  modelCommand
+]
