@@ -129,6 +129,29 @@ describe('Results screen: published table → mapping dialog → fits on screen'
     await offline.close()
   })
 
+  it('draws the groups in colours that read on the dark theme', async () => {
+    const dark = await browser.newContext({ colorScheme: 'dark', viewport: { width: 1400, height: 1000 } })
+    const p = await dark.newPage()
+    await p.goto(`${app.url}#/results`)
+    await expect.poll(() => p.getByTestId('fit-n').allTextContents()).toEqual(['16', '16', '16'])
+    const background = await p.evaluate(() => getComputedStyle(document.body).backgroundColor)
+    const dots = await p.getByTestId('fit-plot-legend').locator('.dot').evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor))
+    // Relative luminance (WCAG): the page is dark and every group colour stands out from it.
+    const luminance = (rgb: string) => {
+      const [r, g, b] = rgb.match(/\d+/g)!.slice(0, 3).map((v) => {
+        const c = Number(v) / 255
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4
+      })
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    }
+    expect(luminance(background)).toBeLessThan(0.05)
+    for (const d of dots) expect((luminance(d) + 0.05) / (luminance(background) + 0.05)).toBeGreaterThan(3)
+    // The slope unit keeps its case: nJ, not NJ.
+    expect(await p.getByTestId('fit-slope-unit').evaluate((e) => getComputedStyle(e).textTransform)).toBe('none')
+    await p.screenshot({ path: screenshotPath('results-fit-dark'), fullPage: true })
+    await dark.close()
+  })
+
   it('describes a dropped TFLite model layer by layer', async () => {
     await page.getByTestId('results-tab-models').click()
     await page.getByTestId('model-file-input').setInputFiles('/work/shared/data/mlperf-tiny/ad01_int8.tflite')
