@@ -39,5 +39,7 @@ export interface PublishedTable extends PublishedTableSummary {
   text: string
   shapeKey: string
   mapping: TableMapping | null
+  /** A mapping was stored for the table but no longer reads as one (set aside, not used). */
+  mappingDamaged: boolean
   view: TableView | null
 }

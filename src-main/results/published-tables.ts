@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { z } from 'zod'
 import { parseCsv, TableFormatError, type CsvTable } from '../formats/table-csv'
 import { applyTableMapping, TableMappingSchema, type MappedTable, type TableMapping } from '../formats/table-mapping'
-import { loadTableMapping, saveTableMapping, tableShapeKey } from '../formats/table-mapping-store'
+import { loadTableMapping, saveTableMapping, tableShapeKey, TableMappingStoreError, type StoredTableMapping } from '../formats/table-mapping-store'
 import type { Db } from '../store/workspace'
 import { suggestTableMapping } from './mapping-suggestion'
 import { MAX_TABLE_CHARS, TableViewSchema, type MappingOrigin, type PublishedTable, type PublishedTableSummary, type TableView } from './published-table-schema'
@@ -104,11 +104,21 @@ export class PublishedTableStore {
   mappingFor(table: PublishedTable): { mapping: TableMapping; origin: MappingOrigin; note: string } {
     if (table.mapping) return { mapping: table.mapping, origin: 'table', note: 'the mapping confirmed for this table' }
     const csv = this.csv(table)
-    const stored = loadTableMapping(this.db, csv.header)
-    if (stored) {
-      return { mapping: stored.mapping, origin: 'shape', note: `the mapping saved ${stored.updatedAt.slice(0, 10)} from ${stored.sourceName ?? 'another file'} with the same columns` }
+    // A damaged saved mapping is set aside with a word, never a reason the table cannot be opened.
+    const problems: string[] = []
+    if (table.mappingDamaged) problems.push('the mapping saved for this table is damaged and was set aside')
+    let stored: StoredTableMapping | null = null
+    try {
+      stored = loadTableMapping(this.db, csv.header)
+    } catch (e) {
+      if (!(e instanceof TableMappingStoreError)) throw e
+      problems.push('the mapping saved for tables with these columns is damaged and was set aside')
     }
-    return { mapping: suggestTableMapping(csv), origin: 'suggested', note: 'a suggestion from the column headings; check it and save it' }
+    const prefix = problems.length ? `${problems.join('; ')}; showing ` : ''
+    if (stored) {
+      return { mapping: stored.mapping, origin: 'shape', note: `${prefix}the mapping saved ${stored.updatedAt.slice(0, 10)} from ${stored.sourceName ?? 'another file'} with the same columns` }
+    }
+    return { mapping: suggestTableMapping(csv), origin: 'suggested', note: `${prefix}a suggestion from the column headings; check it and save it` }
   }
 
   /** The table with a mapping applied: the one given (a preview), else the one that applies. */
@@ -165,6 +175,7 @@ export class PublishedTableStore {
       text: r.text,
       shapeKey: r.shape_key,
       mapping,
+      mappingDamaged: r.mapping_json !== null && mapping === null,
       view: parseStored(r.view_json, TableViewSchema)
     }
   }

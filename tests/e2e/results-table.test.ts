@@ -134,8 +134,8 @@ describe('Results screen: published table → mapping dialog → fits on screen'
     const p = await dark.newPage()
     await p.goto(`${app.url}#/results`)
     await expect.poll(() => p.getByTestId('fit-n').allTextContents()).toEqual(['16', '16', '16'])
-    const background = await p.evaluate(() => getComputedStyle(document.body).backgroundColor)
-    const dots = await p.getByTestId('fit-plot-legend').locator('.dot').evaluateAll((els) => els.map((e) => getComputedStyle(e).backgroundColor))
+    const background = (await p.evaluate('getComputedStyle(document.body).backgroundColor')) as string
+    const dots = await p.getByTestId('fit-plot-legend').locator('.dot').evaluateAll((els) => els.map((e) => e.ownerDocument.defaultView!.getComputedStyle(e).backgroundColor))
     // Relative luminance (WCAG): the page is dark and every group colour stands out from it.
     const luminance = (rgb: string) => {
       const [r, g, b] = rgb.match(/\d+/g)!.slice(0, 3).map((v) => {
@@ -147,7 +147,7 @@ describe('Results screen: published table → mapping dialog → fits on screen'
     expect(luminance(background)).toBeLessThan(0.05)
     for (const d of dots) expect((luminance(d) + 0.05) / (luminance(background) + 0.05)).toBeGreaterThan(3)
     // The slope unit keeps its case: nJ, not NJ.
-    expect(await p.getByTestId('fit-slope-unit').evaluate((e) => getComputedStyle(e).textTransform)).toBe('none')
+    expect(await p.getByTestId('fit-slope-unit').evaluate((e) => e.ownerDocument.defaultView!.getComputedStyle(e).textTransform)).toBe('none')
     await p.screenshot({ path: screenshotPath('results-fit-dark'), fullPage: true })
     await dark.close()
   })

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ApiMethod, ApiParams, ApiResult } from '../../src-main/api/contract'
 import { JoulebenchCore } from '../../src-main/api/core'
@@ -119,6 +120,29 @@ describe('results API over a real workspace file', () => {
 
     expect(await call(core, 'results.removeTable', { id: second.table.id })).toEqual({ removed: true })
     expect((await call(core, 'results.listTables', {})).tables).toHaveLength(1)
+  })
+
+  it('sets a damaged saved mapping aside and still opens the table', async () => {
+    const dbPath = join(dir(), 'w.db')
+    let core = open(dbPath)
+    const { table } = await call(core, 'results.importTable', { name: FILTERS, text: filtersText })
+    await call(core, 'results.saveMapping', { id: table.id, mapping: STUDY_MAPPING })
+    core.close()
+    cores.splice(0)
+    // Both copies of the mapping damaged behind the app's back (a bad disk, a hand edit).
+    const db = new Database(dbPath)
+    db.prepare('UPDATE published_tables SET mapping_json = ?').run('{"columns": 7')
+    db.prepare('UPDATE table_column_mappings SET mapping_json = ?').run('[]')
+    db.close()
+
+    core = open(dbPath)
+    const opened = await call(core, 'results.openTable', { id: table.id })
+    expect(opened.mappingOrigin).toBe('suggested')
+    expect(opened.mappingNote).toMatch(/mapping saved for this table is damaged and was set aside; the mapping saved for tables with these columns is damaged.*showing a suggestion/)
+    expect(opened.rowCount).toBe(56)
+    // Saving again mends it.
+    await call(core, 'results.saveMapping', { id: table.id, mapping: STUDY_MAPPING })
+    expect((await call(core, 'results.openTable', { id: table.id })).mappingOrigin).toBe('table')
   })
 
   it('filters rows and offers the values to filter by', async () => {
