@@ -81,7 +81,7 @@ describe('Results screen: published table → mapping dialog → fits on screen'
     await page.screenshot({ path: screenshotPath('results-fit'), fullPage: true })
   })
 
-  it('exports the rows as CSV in SI and the plot as SVG with every point', async () => {
+  it('exports the rows as CSV in SI, and the plot as PNG and as SVG with every point', async () => {
     const csv = await download('export-rows-csv')
     expect(csv.name).toBe('Filters_Latency_And_Energy-rows.csv')
     const lines = csv.text.trim().split('\r\n')
@@ -93,6 +93,14 @@ describe('Results screen: published table → mapping dialog → fits on screen'
     expect(Number(macs)).toBe((32 * 32 * 9 * 16 * 8) / 2)
     expect(Number(power)).toBeCloseTo(Number(energy) / Number(lat), 15)
     expect(lines).toHaveLength(1 + 48)
+
+    const png = await download('export-plot-png')
+    const bytes = readFileSync(png.path)
+    // PNG signature, then the IHDR chunk: the plot's canvas (380 px) under a 52 px title and legend band.
+    expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+    expect(bytes.subarray(12, 16).toString('latin1')).toBe('IHDR')
+    expect(bytes.readUInt32BE(20)).toBe(380 + 52)
+    expect(bytes.readUInt32BE(16)).toBeGreaterThan(400)
 
     const svg = await download('export-plot-svg')
     const check = await context.newPage()
@@ -150,6 +158,12 @@ describe('Results screen: published table → mapping dialog → fits on screen'
     expect(await p.getByTestId('fit-slope-unit').evaluate((e) => e.ownerDocument.defaultView!.getComputedStyle(e).textTransform)).toBe('none')
     await p.screenshot({ path: screenshotPath('results-fit-dark'), fullPage: true })
     await dark.close()
+  })
+
+  it('names the file and the line when an imported table is malformed, and keeps what was there', async () => {
+    await page.getByTestId('table-file-input').setInputFiles({ name: 'broken.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b\n1,"2\n3,4\n') })
+    await expect.poll(() => page.getByTestId('import-error').textContent()).toMatch(/^broken\.csv: a quoted field opened on line 2 is never closed/)
+    expect(await page.getByTestId('table-item').allTextContents()).toEqual(['Filters_Latency_And_Energy.csv'])
   })
 
   it('describes a dropped TFLite model layer by layer', async () => {
