@@ -17,7 +17,9 @@ export const TableViewSchema = z.object({
   logX: z.boolean().optional(),
   logY: z.boolean().optional(),
   baseline: z.string().max(500).optional(),
-  pairBy: z.array(z.string().max(200)).max(8).optional()
+  pairBy: z.array(z.string().max(200)).max(8).optional(),
+  /** Names for values of a field ("DSP" 0 → "naive"), used in group names and sentences. */
+  valueLabels: z.record(z.string().max(200), z.record(z.string().max(500), z.string().max(100))).optional()
 })
 export type TableView = z.infer<typeof TableViewSchema>
 

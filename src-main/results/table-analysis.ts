@@ -12,6 +12,9 @@ import { normalizeLabel, resolveName, type MappedField, type MappedRow, type Map
 /** Field or column → the labels kept (compared as labels: "2.0" keeps "2"). */
 export type RowFilter = Record<string, string[]>
 
+/** Field or column → value as written → the name to show for it ("DSP": { "0": "naive" }). */
+export type ValueLabels = Record<string, Record<string, string>>
+
 export class TableAnalysisError extends Error {
   constructor(message: string) {
     super(message)
@@ -28,6 +31,30 @@ function field(mapped: MappedTable, name: string, role: string): MappedField {
 /** The label of a row for a field: its text (primitive), else the cell of its column. */
 export function rowLabel(row: MappedRow, f: MappedField): string {
   return row.labels[f.name] ?? (f.column !== null ? row.labels[f.column] : undefined) ?? (row.values[f.name] != null ? String(row.values[f.name]) : '')
+}
+
+/**
+ * A group's name: "DSP=0", or the name the user gave that value ("naive"); fields joined by ", ".
+ * Groups are still told apart and ordered by their values as written.
+ */
+export function groupName(fields: readonly MappedField[], labels: Record<string, string>, valueLabels: ValueLabels | undefined): string {
+  return fields
+    .map((f) => {
+      const v = normalizeLabel(labels[f.name] ?? '')
+      const given = valueLabels?.[f.name] ?? (f.column !== null ? valueLabels?.[f.column] : undefined)
+      const shown = given ? Object.entries(given).find(([k]) => normalizeLabel(k) === v)?.[1]?.trim() : undefined
+      return shown || `${f.name}=${labels[f.name] ?? ''}`
+    })
+    .join(', ')
+}
+
+/** Names must stay distinct, or two groups would merge under one name. */
+function checkDistinct(source: string, names: string[]): void {
+  const seen = new Set<string>()
+  for (const n of names) {
+    if (seen.has(n)) throw new TableAnalysisError(`${source}: two groups are both named "${n}". Give each value its own name.`)
+    seen.add(n)
+  }
 }
 
 export function filterMappedTable(mapped: MappedTable, filter: RowFilter | undefined): { table: MappedTable; filteredOut: number } {
@@ -101,6 +128,7 @@ export interface TableFitResult {
 
 export interface FitOptions extends TableFitRequest {
   filter?: RowFilter
+  valueLabels?: ValueLabels
   /** Band x values spaced evenly ('linear') or by ratio ('log', for a log x axis). */
   bandSpacing?: 'linear' | 'log'
 }
@@ -123,8 +151,9 @@ export function fitTable(mapped: MappedTable, options: FitOptions): TableFitResu
   }
   const bandPoints = options.bandPoints ?? 50
   const fit = fitMappedTable(table, { ...options, bandPoints: options.bandSpacing === 'log' ? 0 : bandPoints })
+  const groupFields = fit.group.map((name) => resolveName(table, name)!)
   const groups: FitGroupResult[] = fit.groups.map((g) => ({
-    key: g.key,
+    key: groupFields.length ? groupName(groupFields, g.labels, options.valueLabels) : g.key,
     labels: g.labels,
     n: g.points.length,
     points: g.points,
@@ -132,6 +161,7 @@ export function fitTable(mapped: MappedTable, options: FitOptions): TableFitResu
     problem: g.problem,
     band: options.bandSpacing === 'log' && g.fit && g.fit.residualStdErr !== null && bandPoints > 0 ? confidenceBandLog(g.fit, bandPoints) : g.band
   }))
+  checkDistinct(mapped.source, groups.map((g) => g.key))
   const fitted = groups.filter((g) => g.fit)
   const slopeRatios = fitted.length < 2 ? [] : fitted.slice(1).map((g) => ({ key: g.key, baseline: fitted[0].key, ...ratioOfSlopes(g.fit!, fitted[0].fit!, g.fit!.level) }))
   const xUnit = fieldUnit(fit.x)
@@ -169,6 +199,7 @@ export interface CompareOptions {
    */
   pairBy?: string[]
   level?: number
+  valueLabels?: ValueLabels
 }
 
 export interface GroupSummary {
@@ -237,14 +268,19 @@ export function compareTable(mapped: MappedTable, options: CompareOptions): Tabl
     throw new TableAnalysisError(`${mapped.source}: nothing to compare — map at least one of latency, power or energy to a column in the column-mapping dialog.`)
   }
 
-  const byGroup = new Map<string, MappedRow[]>()
+  // Grouped and ordered by the values as written; named as the user named them.
+  const written = new Map<string, { name: string; rows: MappedRow[] }>()
   for (const row of table.rows) {
-    const key = groupFields.map((g) => `${g.name}=${rowLabel(row, g)}`).join(', ')
-    let list = byGroup.get(key)
-    if (!list) byGroup.set(key, (list = []))
-    list.push(row)
+    const labels = Object.fromEntries(groupFields.map((g) => [g.name, rowLabel(row, g)]))
+    const key = groupFields.map((g) => `${g.name}=${labels[g.name]}`).join(', ')
+    let entry = written.get(key)
+    if (!entry) written.set(key, (entry = { name: groupName(groupFields, labels, options.valueLabels), rows: [] }))
+    entry.rows.push(row)
   }
-  const keys = [...byGroup.keys()].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+  const ordered = [...written.keys()].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).map((k) => written.get(k)!)
+  checkDistinct(mapped.source, ordered.map((e) => e.name))
+  const byGroup = new Map(ordered.map((e) => [e.name, e.rows]))
+  const keys = ordered.map((e) => e.name)
   if (keys.length < 2) throw new TableAnalysisError(`${mapped.source}: the rows left form ${keys.length} group(s) by ${groupFields.map((g) => g.name).join(', ')}; a comparison needs two or more.`)
   const baseline = options.baseline ?? keys[0]
   if (!byGroup.has(baseline)) throw new TableAnalysisError(`${mapped.source}: no group is named "${baseline}" (groups: ${keys.join('; ')}). Choose one of these as the baseline.`)

@@ -74,11 +74,24 @@ describe('Results screen: published table → mapping dialog → fits on screen'
     expect(slopes).toEqual(['20.9', '6.38', '2.89'])
     const r2 = (await page.getByTestId('fit-r2').allTextContents()).map((t) => Number(t).toPrecision(3))
     expect(r2).toEqual(['0.988', '0.987', '0.944'])
+    await page.getByTestId('screen-results').evaluate((main) => main.scrollTo(0, 0))
+    await page.screenshot({ path: screenshotPath('results-fit') })
 
-    // The comparison against naive reads as a sentence.
+    // The comparison against naive reads as a sentence …
     await expect.poll(async () => (await page.getByTestId('ratio-sentence').allTextContents()).length).toBe(2)
     expect((await page.getByTestId('ratio-sentence').allTextContents())[1]).toMatch(/^DSP=2 is \d+\.\d\d× faster than DSP=0, at \d+\.\d\d× the power and \d+\.\d\d× the energy\.$/)
-    await page.screenshot({ path: screenshotPath('results-fit'), fullPage: true })
+    // … in the study's words once the implementations are named, like for like (same layer, same filters).
+    await page.getByTestId('value-names').locator('summary').click()
+    for (const [v, n] of [['0', 'naive'], ['1', 'im2col'], ['2', 'SIMD']]) {
+      await page.getByTestId(`name-DSP-${v}`).fill(n)
+      await page.getByTestId(`name-DSP-${v}`).press('Tab')
+    }
+    await page.getByTestId('pair-primitive').check()
+    await page.getByTestId('pair-cy').check()
+    await expect.poll(async () => (await page.getByTestId('ratio-sentence').allTextContents())[1]).toMatch(/^SIMD is \d+\.\d\d× faster than naive, at /)
+    expect(await page.getByTestId('fit-row').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-group')))).toEqual(['naive', 'im2col', 'SIMD'])
+    await page.getByTestId('ratio-panel').scrollIntoViewIfNeeded()
+    await page.screenshot({ path: screenshotPath('results-comparison') })
   })
 
   it('exports the rows as CSV in SI, and the plot as PNG and as SVG with every point', async () => {

@@ -102,6 +102,34 @@ describe('paired ratios', () => {
   })
 })
 
+describe('named values', () => {
+  const mapped = applyTableMapping(load('Filters_Latency_And_Energy.csv'), {
+    columns: { energy: 'Consumption (J)', latency: 'Latency (s)', primitive: 'Layer type', cy: 'Filters' },
+    base: { hy: 32, wy: 32, cx: 16, cy: 16, k: 3, g: 2 }
+  })
+  const names = { DSP: { '0': 'naive', '1.0': 'im2col', '2': 'SIMD' } }
+
+  it('names groups as the user named the values, keeping the order of the values as written', () => {
+    const fit = fitTable(mapped, { x: 'macs', y: 'energy', group: ['DSP'], valueLabels: names })
+    expect(fit.groups.map((g) => g.key)).toEqual(['naive', 'im2col', 'SIMD'])
+    expect(fit.slopeRatios.map((r) => [r.key, r.baseline])).toEqual([
+      ['im2col', 'naive'],
+      ['SIMD', 'naive']
+    ])
+    // Unnamed values and other fields keep "field=value"; fields join with a comma.
+    const two = fitTable(mapped, { x: 'macs', y: 'energy', group: ['DSP', 'Layer type'], valueLabels: { DSP: { '2': 'SIMD' } } })
+    expect(two.groups.map((g) => g.key)).toContain('SIMD, primitive=Conv')
+    expect(two.groups.map((g) => g.key)).toContain('DSP=0, primitive=ShiftConv')
+  })
+
+  it('speaks in the names, and refuses two groups under one name', () => {
+    const c = compareTable(mapped, { group: ['DSP'], baseline: 'naive', pairBy: ['primitive', 'cy'], valueLabels: names })
+    expect(c.comparisons.map((x) => x.sentence.split(' is ')[0])).toEqual(['im2col', 'SIMD'])
+    expect(c.comparisons[1].sentence).toMatch(/^SIMD is \d+\.\d\d× faster than naive/)
+    expect(() => compareTable(mapped, { group: ['DSP'], valueLabels: { DSP: { '0': 'same', '1': 'same' } } })).toThrow(/two groups are both named "same"/)
+  })
+})
+
 describe('fits for the plot', () => {
   it('spaces a log band by ratio and an ordinary one evenly', () => {
     const mapped = applyTableMapping(parseCsv('x,Energy (J)\n1,1.1\n10,9.8\n100,101\n1000,999\n', 'xy.csv'), { columns: { energy: 'Energy (J)' } })

@@ -96,12 +96,12 @@ export const resultsHandlers: Pick<HandlerMap, ResultsMethod> = {
   'results.fit': (core, p) => {
     const s = store(core)
     const table = s.get(p.id)
-    return fitTable(s.mapped(table), { x: p.x, y: p.y, group: p.group, filter: p.filter, level: p.level, bandPoints: p.bandPoints, bandSpacing: p.bandSpacing })
+    return fitTable(s.mapped(table), { x: p.x, y: p.y, group: p.group, filter: p.filter, level: p.level, bandPoints: p.bandPoints, bandSpacing: p.bandSpacing, valueLabels: p.valueLabels })
   },
 
   'results.compare': (core, p) => {
     const s = store(core)
-    return compareTable(s.mapped(s.get(p.id)), { group: p.group, filter: p.filter, baseline: p.baseline, pairBy: p.pairBy, level: p.level })
+    return compareTable(s.mapped(s.get(p.id)), { group: p.group, filter: p.filter, baseline: p.baseline, pairBy: p.pairBy, level: p.level, valueLabels: p.valueLabels })
   },
 
   'results.describeModel': async (_core, p) => {
@@ -116,14 +116,14 @@ export const resultsHandlers: Pick<HandlerMap, ResultsMethod> = {
     const mapped = s.mapped(table, mapping)
     const group = p.group ?? []
     const plots = p.plots.map((plot) => {
-      const fit = fitTable(mapped, { x: plot.x, y: plot.y, group, filter: p.filter, level: p.level })
+      const fit = fitTable(mapped, { x: plot.x, y: plot.y, group, filter: p.filter, level: p.level, valueLabels: p.valueLabels })
       return { fit, spec: fitPlotSpec(fit, { logX: plot.logX, logY: plot.logY, theme: 'light' }) }
     })
     const notes: string[] = []
     let comparison: TableComparison | null = null
     if (p.compare && group.length > 0) {
       try {
-        comparison = compareTable(mapped, { group, filter: p.filter, baseline: p.compare.baseline, pairBy: p.compare.pairBy, level: p.level })
+        comparison = compareTable(mapped, { group, filter: p.filter, baseline: p.compare.baseline, pairBy: p.compare.pairBy, level: p.level, valueLabels: p.valueLabels })
       } catch (e) {
         notes.push(`No comparison: ${(e as Error).message}`)
       }

@@ -12,6 +12,8 @@ const tableId = z.number().int().positive()
 const name = z.string().min(1).max(200)
 const RowFilterSchema = z.record(z.string().max(200), z.array(z.string().max(500)).max(1000))
 const level = z.number().gt(0.5).lt(1)
+/** Names for values of a field, shown in group names and sentences ("DSP" 0 → "naive"). */
+const ValueLabelsSchema = z.record(z.string().max(200), z.record(z.string().max(500), z.string().min(1).max(100)))
 
 export const resultsParams = {
   'results.listTables': z.object({}).strict(),
@@ -38,7 +40,8 @@ export const resultsParams = {
       filter: RowFilterSchema.optional(),
       level: level.optional(),
       bandPoints: z.number().int().min(0).max(500).optional(),
-      bandSpacing: z.enum(['linear', 'log']).optional()
+      bandSpacing: z.enum(['linear', 'log']).optional(),
+      valueLabels: ValueLabelsSchema.optional()
     })
     .strict(),
   'results.compare': z
@@ -48,7 +51,8 @@ export const resultsParams = {
       filter: RowFilterSchema.optional(),
       baseline: z.string().max(500).optional(),
       pairBy: z.array(name).max(8).optional(),
-      level: level.optional()
+      level: level.optional(),
+      valueLabels: ValueLabelsSchema.optional()
     })
     .strict(),
   /** A model or firmware file, as bytes (from a drop or a file picker) or by path on the core's machine. */
@@ -75,6 +79,7 @@ export const resultsParams = {
       group: z.array(name).max(8).optional(),
       filter: RowFilterSchema.optional(),
       level: level.optional(),
+      valueLabels: ValueLabelsSchema.optional(),
       compare: z.object({ baseline: z.string().max(500).optional(), pairBy: z.array(name).max(8).optional() }).strict().optional()
     })
     .strict()
