@@ -63,6 +63,7 @@ void __attribute__((naked, noinline)) jb_spin(uint32_t n)
 {
   (void)n;
   __asm volatile(
+      "   movs r1, #0\n" /* keeps the loop head off the entry address, so an entry breakpoint hits once */
       "1: subs r0, r0, #1\n"
       "   bne 1b\n"
       "   bx lr\n");

@@ -27,7 +27,7 @@ void jb_conv_std_s8(const jb_conv_shape_t *s, const int8_t *in, const int8_t *w,
 void jb_conv_dw_s8(const jb_conv_shape_t *s, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out);
 void jb_conv_shift_pw_s8(const jb_conv_shape_t *s, const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out);
 
-/* A loop of exactly 2n+1 instructions for n >= 1 (subs, bne per turn, then bx lr): the reference for
+/* Exactly 2n+2 instructions for n >= 1 (movs, then subs+bne per turn, then bx lr): the reference for
    instruction counting. */
 void jb_spin(uint32_t n);
 
