@@ -76,8 +76,8 @@ export class MemAp implements MemoryAccess {
 
   async readMemory(address: number, length: number): Promise<Uint8Array> {
     if (length === 0) return new Uint8Array(0)
-    const start = address & ~3
-    const end = (address + length + 3) & ~3
+    const start = (address & ~3) >>> 0
+    const end = ((address + length + 3) & ~3) >>> 0
     const words = (end - start) / 4
     const results = await this.run(this.blockProgram(start >>> 0, words), `reading ${length} bytes at 0x${hex(address)}`)
     const out = new Uint8Array(words * 4)

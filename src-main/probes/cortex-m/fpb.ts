@@ -37,11 +37,11 @@ export class FlashPatchBreakpoints {
   }
 
   has(address: number): boolean {
-    return this.slots.includes(address & ~1)
+    return this.slots.includes((address & ~1) >>> 0)
   }
 
   async set(address: number): Promise<void> {
-    const a = address & ~1
+    const a = (address & ~1) >>> 0
     if (this.slots.includes(a)) return
     const value = fpbComparatorValue(a, this.revision)
     if (value === undefined) {
@@ -54,7 +54,7 @@ export class FlashPatchBreakpoints {
   }
 
   async clear(address: number): Promise<void> {
-    const i = this.slots.indexOf(address & ~1)
+    const i = this.slots.indexOf((address & ~1) >>> 0)
     if (i < 0) return
     await this.memory.write32(FP_COMP0 + 4 * i, 0)
     this.slots[i] = undefined
@@ -62,9 +62,9 @@ export class FlashPatchBreakpoints {
 
   /** Temporarily disables the comparator at `address` (to step over it); returns a function that restores it. */
   async suspend(address: number): Promise<() => Promise<void>> {
-    const i = this.slots.indexOf(address & ~1)
+    const i = this.slots.indexOf((address & ~1) >>> 0)
     if (i < 0) return async () => undefined
     await this.memory.write32(FP_COMP0 + 4 * i, 0)
-    return async () => this.memory.write32(FP_COMP0 + 4 * i, fpbComparatorValue(address & ~1, this.revision)!)
+    return async () => this.memory.write32(FP_COMP0 + 4 * i, fpbComparatorValue((address & ~1) >>> 0, this.revision)!)
   }
 }

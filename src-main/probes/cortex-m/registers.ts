@@ -64,7 +64,7 @@ export function fpbComparatorValue(address: number, revision: number): number | 
     const replace = address & 2 ? 0b10 : 0b01
     return ((replace << 30) | (address & 0x1ffffffc) | 1) >>> 0
   }
-  return ((address & ~1) | 1) >>> 0
+  return (((address & ~1) >>> 0) | 1) >>> 0
 }
 
 export interface CpuIdInfo {

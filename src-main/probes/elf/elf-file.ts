@@ -184,7 +184,7 @@ export class ElfFile {
   address(name: string): number {
     const s = this.symbol(name)
     if (!s) throw new Error(`${this.fileName} has no symbol "${name}". Was it built from the expected sources, and not stripped?`)
-    return s.type === 'func' ? s.value & ~1 : s.value
+    return s.type === 'func' ? (s.value & ~1) >>> 0 : s.value
   }
 
   section(name: string): ElfSection | undefined {

@@ -181,7 +181,7 @@ export class GdbTarget implements DebugTarget {
   }
 
   async setBreakpoint(address: number): Promise<void> {
-    const a = address & ~1
+    const a = (address & ~1) >>> 0
     try {
       await this.client.insertBreakpoint(a, 0)
     } catch (e) {
@@ -192,7 +192,7 @@ export class GdbTarget implements DebugTarget {
   }
 
   async clearBreakpoint(address: number): Promise<void> {
-    const a = address & ~1
+    const a = (address & ~1) >>> 0
     try {
       await this.client.removeBreakpoint(a, 0)
     } catch (e) {

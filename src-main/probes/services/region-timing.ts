@@ -27,7 +27,7 @@ async function runTo(target: DebugTarget, address: number, timeoutS: number, wha
   await target.resume()
   const reason = await target.waitForHalt(timeoutS)
   if (reason.kind === 'exited') throw new RegionTimingError(`The program exited (code ${reason.exitCode}) before reaching ${what} at 0x${address.toString(16)} on ${target.description}.`)
-  if (reason.kind !== 'breakpoint' || reason.pc !== (address & ~1)) {
+  if (reason.kind !== 'breakpoint' || reason.pc !== (address & ~1) >>> 0) {
     throw new RegionTimingError(`Expected to stop at ${what} (0x${address.toString(16)}) on ${target.description}, but the core stopped at 0x${'pc' in reason ? reason.pc.toString(16) : '?'} (${reason.kind}${reason.kind === 'exception' ? `: ${reason.detail}` : ''}).`)
   }
 }
@@ -47,7 +47,7 @@ async function readArgs(target: DebugTarget): Promise<[number, number, number, n
  */
 export async function timeNextCall(target: DebugTarget, counter: CycleCounter, functionAddress: number, options: { timeoutS?: number; alreadyAtEntry?: boolean } = {}): Promise<RegionTiming> {
   const timeoutS = options.timeoutS ?? 30
-  const entry = functionAddress & ~1
+  const entry = (functionAddress & ~1) >>> 0
   if (!options.alreadyAtEntry) {
     await target.setBreakpoint(entry)
     try {
@@ -57,7 +57,7 @@ export async function timeNextCall(target: DebugTarget, counter: CycleCounter, f
     }
   }
   const args = await readArgs(target)
-  const exit = (await target.readRegister(CoreRegister.lr)) & ~1
+  const exit = ((await target.readRegister(CoreRegister.lr)) & ~1) >>> 0
   const before = await counter.read()
   await target.setBreakpoint(exit)
   try {
@@ -87,17 +87,17 @@ export async function timeRegion(target: DebugTarget, counter: CycleCounter, sta
     await target.clearBreakpoint(end)
   }
   const after = await counter.read()
-  return { count: counter.countBetween(before, after), unit: counter.unit, entryPc: start & ~1, exitPc: end & ~1, args }
+  return { count: counter.countBetween(before, after), unit: counter.unit, entryPc: (start & ~1) >>> 0, exitPc: (end & ~1) >>> 0, args }
 }
 
 /** Counts instructions by single-stepping from the current PC until `stopAt`: slow, exact, probe-agnostic. */
 export async function countInstructionsByStepping(target: DebugTarget, stopAt: number, limit = 1_000_000): Promise<number> {
-  const end = stopAt & ~1
-  let pc = (await target.readRegister(CoreRegister.pc)) & ~1
+  const end = (stopAt & ~1) >>> 0
+  let pc = ((await target.readRegister(CoreRegister.pc)) & ~1) >>> 0
   let n = 0
   while (pc !== end) {
     if (n >= limit) throw new RegionTimingError(`Stepped ${limit} instructions on ${target.description} without reaching 0x${end.toString(16)}.`)
-    pc = (await target.step()) & ~1
+    pc = ((await target.step()) & ~1) >>> 0
     n++
   }
   return n
