@@ -53,6 +53,8 @@ interface PendingReply {
   reject(error: Error): void
   /** `O` packets before the final reply belong to this request (qRcmd). */
   onOutput?: (text: string) => void
+  /** Whether a stop reply (T05…, S05) can be the answer (only for `?`). */
+  stopReplyExpected: boolean
 }
 
 const MAX_RESENDS = 3
@@ -79,7 +81,7 @@ export class GdbClient {
   private supportsX: boolean | undefined
   private timeoutS: number
   /** Counts of protocol anomalies (garbage bytes, corrupt frames, resends), for diagnostics. */
-  readonly anomalies = { garbageBytes: 0, corruptFrames: 0, resends: 0 }
+  readonly anomalies = { garbageBytes: 0, corruptFrames: 0, resends: 0, unsolicitedStops: 0 }
 
   private constructor(
     readonly host: string,
@@ -214,6 +216,12 @@ export class GdbClient {
           return
         }
       }
+      // A stop reply to a request that cannot have one is unsolicited: QEMU, for one, sends T05 to a new
+      // connection when it stops a VM that an earlier client left running. GDB flushes it; so do we.
+      if (!this.pending.stopReplyExpected && /^[TS][0-9a-fA-F]{2}/.test(text)) {
+        this.anomalies.unsolicitedStops++
+        return
+      }
       const p = this.pending
       this.pending = undefined
       p.resolve(payload)
@@ -318,7 +326,8 @@ export class GdbClient {
             clearTimeout(timer)
             reject(e)
           },
-          onOutput: options.onOutput
+          onOutput: options.onOutput,
+          stopReplyExpected: label === '?'
         }
         const frame = encodePacket(payload)
         this.lastSent = frame

@@ -8,6 +8,9 @@ import { importCommand } from './import'
 import { recordingsCommand } from './recordings'
 import { statsCommand } from './stats'
 import { exportCommand } from './export'
+import { probeCommand } from './probe'
+import { flashCommand } from './flash'
+import { rttCommand } from './rtt'
 
 /** Every `joulebench` command, in the order `--help` lists them. */
-export const COMMANDS: CliCommand[] = [startCommand, devicesCommand, serveCommand, modelCommand, fitCommand, importCommand, recordingsCommand, statsCommand, exportCommand]
+export const COMMANDS: CliCommand[] = [startCommand, devicesCommand, serveCommand, modelCommand, fitCommand, importCommand, recordingsCommand, statsCommand, exportCommand, probeCommand, flashCommand, rttCommand]
