@@ -19,6 +19,7 @@ import { countInstructionsByStepping, timeNextCall } from '../../src-main/probes
 import { convMacs, fitByKind, timeKernelCalls } from '../../src-main/probes/services/kernel-latency'
 import { openSerial, type SerialTransport } from '../../src-main/transports/serial'
 import { jbconv01 } from '../helpers/probes-jbconv01'
+import { RttClient } from '../../src-main/probes/services/rtt'
 import { prng } from '../helpers/probes-prng'
 
 let outDir: string
@@ -276,5 +277,41 @@ describe('MLPerf Tiny DUT firmware on the emulated board', () => {
     } finally {
       await port.close()
     }
+  })
+
+  it('reports m-lap-us on the virtual clock: five inferences take five times the instructions of one (under -icount shift=0, 1 instruction = 1 ns)', async () => {
+    const image = readFirmwareImage(fw.dut)
+    // Run A: lap times over the UART (no record mode, so UART input flows).
+    const a = await start({ uart: 'pty', icountShift: 0 })
+    const port = await openSerial(a.qemu.uartPath!, 115200)
+    let laps: number[]
+    try {
+      const link = new DutLink(port)
+      await loadImage(a.target, image)
+      await a.target.resetAndHalt()
+      await a.target.resume()
+      await link.untilReady()
+      laps = (await link.command('infer 5 0')).filter((l) => l.startsWith('m-lap-us-')).map((l) => Number(l.slice(9)))
+    } finally {
+      await port.close()
+    }
+    // Run B: the instructions of one model_infer call, counted in record mode; the command goes in over RTT.
+    const b = await start({ countInstructions: true })
+    await loadImage(b.target, image)
+    await b.target.resetAndHalt()
+    const elf = image.elf!
+    await b.target.setBreakpoint(elf.address('dut_run'))
+    await b.target.resume()
+    await b.target.waitForHalt(10)
+    await b.target.clearBreakpoint(elf.address('dut_run'))
+    const rtt = await RttClient.attach(b.target, { elf })
+    await rtt.write(0, new TextEncoder().encode('infer 1 0%'))
+    const counter = (await b.target.cycleCounter())!
+    const one = await timeNextCall(b.target, counter, elf.address('model_infer'))
+    const lapInstructions = (laps[1] - laps[0]) * 1000
+    expect(one.count).toBeGreaterThan(100_000)
+    // The second timestamp is taken after the fifth inference; the first lap line's printing lies in between.
+    expect(lapInstructions).toBeGreaterThanOrEqual(5 * one.count - 1000)
+    expect(lapInstructions).toBeLessThan(5 * one.count + 20_000)
   })
 })
