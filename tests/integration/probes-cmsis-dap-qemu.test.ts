@@ -54,7 +54,8 @@ async function runToCheckpoint(target: CmsisDapTarget, address: number, stage: n
 
 describe('CMSIS-DAP driver through the emulated probe to QEMU', () => {
   it('connects, halts, and reads and writes 64 KiB with verify', async () => {
-    const { target } = await connect()
+    // The DUT firmware runs until told otherwise (the selftest would exit before we halt it).
+    const { target } = await connect({ firmware: fw.dut })
     expect(target.cpu.name).toBe('Cortex-M4') // QEMU's CPUID, read through MEM-AP
     await target.resume()
     expect(await target.isHalted()).toBe(false)

@@ -22,6 +22,8 @@ export interface CoreBackend {
   readMemory(address: number, length: number): Promise<Uint8Array | undefined>
   /** false = bus fault. */
   writeMemory(address: number, data: Uint8Array): Promise<boolean>
+  /** True once the target is gone (QEMU exited, power removed): the wires then carry no answers. */
+  isGone?(): boolean
   /** Executed instructions so far, if the backend can count them (for an emulated DWT_CYCCNT). */
   instructionCount?(): Promise<number>
 }

@@ -34,6 +34,11 @@ export class GdbBackedCore implements CoreBackend {
     return !this.running
   }
 
+  /** QEMU ends when the firmware exits through semihosting: to a probe that is a target without power. */
+  isGone(): boolean {
+    return this.exited
+  }
+
   haltCause(): CoreHaltCause | undefined {
     return this.cause
   }

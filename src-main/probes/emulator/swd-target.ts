@@ -85,7 +85,7 @@ export class SwdTarget {
 
   /** One SWD packet. AP reads return their value directly (the probe resolves the posted read). */
   async transfer(ap: boolean, read: boolean, a32: number, value: number): Promise<{ ack: number; value: number }> {
-    if (this.options.absent || this.line === 'jtag' || this.line === 'swd-needs-reset') return { ack: ACK_NONE, value: 0 }
+    if (this.options.absent || this.core.isGone?.() || this.line === 'jtag' || this.line === 'swd-needs-reset') return { ack: ACK_NONE, value: 0 }
     if (this.line === 'swd-after-reset') {
       // After a line reset only a DPIDR read is answered.
       if (ap || !read || a32 !== 0) return { ack: ACK_NONE, value: 0 }
@@ -245,7 +245,7 @@ export class SwdTarget {
    */
   async drwBlock(read: boolean, words: number, data?: Uint32Array): Promise<{ ack: number; done: number; values: Uint32Array } | undefined> {
     const values = new Uint32Array(read ? words : 0)
-    const fast = this.line === 'swd' && this.powered && !this.sticky && this.apsel === 0 && (this.select & 0xf0) === 0 && this.size === 4 && ((this.csw >>> 4) & 3) === 1 && !this.options.waitStates && !(this.tar & 3)
+    const fast = !this.core.isGone?.() && this.line === 'swd' && this.powered && !this.sticky && this.apsel === 0 && (this.select & 0xf0) === 0 && this.size === 4 && ((this.csw >>> 4) & 3) === 1 && !this.options.waitStates && !(this.tar & 3)
     if (!fast) return undefined
     let done = 0
     while (done < words) {
