@@ -20,6 +20,7 @@ import { convMacs, fitByKind, timeKernelCalls } from '../../src-main/probes/serv
 import { openSerial, type SerialTransport } from '../../src-main/transports/serial'
 import { jbconv01 } from '../helpers/probes-jbconv01'
 import { RttClient } from '../../src-main/probes/services/rtt'
+import { MlperfDut } from '../../src-main/dut/mlperf-tiny/driver'
 import { prng } from '../helpers/probes-prng'
 
 let outDir: string
@@ -313,5 +314,26 @@ describe('MLPerf Tiny DUT firmware on the emulated board', () => {
     // The second timestamp is taken after the fifth inference; the first lap line's printing lies in between.
     expect(lapInstructions).toBeGreaterThanOrEqual(5 * one.count - 1000)
     expect(lapInstructions).toBeLessThan(5 * one.count + 20_000)
+  })
+
+  it("works with the DUT-link driver (src-main/dut): load, infer and results of the emulated board", async () => {
+    const { qemu, target } = await start({ uart: 'pty', icountShift: 0 })
+    const port = await openSerial(qemu.uartPath!, 115200)
+    const dut = new MlperfDut(port)
+    try {
+      await loadImage(target, readFirmwareImage(fw.dut))
+      await target.resetAndHalt()
+      await target.resume()
+      await dut.settle(0.2, 3)
+      expect(await dut.name()).toBe('joulebench-qemu-mps2')
+      expect((await dut.profile()).model).toBe('jbconv01')
+      const input = Uint8Array.from({ length: 768 }, (_, i) => (i * 37 + (i >> 4) * 11) & 0xff)
+      await dut.load(input)
+      const r = await dut.infer(3, 1)
+      expect(r.results!.map((v) => v * 128)).toEqual(jbconv01(input))
+      expect(r.latencyPerInferenceS).toBeGreaterThan(0)
+    } finally {
+      await dut.close()
+    }
   })
 })
