@@ -150,3 +150,23 @@ describe('CMSIS-DAP stack against the emulated probe', () => {
     await expect(t.readMemory(0x20000000, 4)).rejects.toThrow(/JB-EMU-0001.*no longer attached/)
   })
 })
+
+describe('emulated probe firmware under random requests', () => {
+  it('answers every request (or none, for TransferAbort) without throwing', async () => {
+    const { probe } = bench()
+    const rand = prng(44)
+    // Bring the line up first so transfers reach the DP/AP model too.
+    const fw = probe.firmware
+    await fw.process(Uint8Array.of(0x02, 0x01))
+    await fw.process(Uint8Array.of(0x12, 56, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))
+    await fw.process(Uint8Array.of(0x12, 16, 0x9e, 0xe7))
+    await fw.process(Uint8Array.of(0x12, 56, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff))
+    for (let i = 0; i < 3000; i++) {
+      const request = randomBytes(rand, 1 + Math.floor(rand() * 40))
+      if (i % 2) request[0] = [0x00, 0x04, 0x05, 0x06, 0x08, 0x11, 0x12][i % 7]
+      const reply = await fw.process(request)
+      if (request[0] === 0x07) expect(reply).toBeUndefined()
+      else expect(reply![0] === request[0] || (reply!.length === 1 && reply![0] === 0xff)).toBe(true)
+    }
+  })
+})

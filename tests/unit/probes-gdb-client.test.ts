@@ -92,6 +92,7 @@ async function start(handler: Handler, options: { timeoutS?: number } = {}): Pro
 
 const basics: Handler = (p) => {
   if (p.startsWith('qSupported')) return 'PacketSize=100;QStartNoAckMode+;vContSupported+'
+  if (p === 'vCont?') return 'vCont;c;C;s;S'
   if (p === 'QStartNoAckMode') return 'OK'
   if (p === '?') return 'S05'
   return undefined

@@ -118,3 +118,21 @@ describe('ST-LINK driver against the emulated probe', () => {
     await expect(StlinkTarget.connect(old.probe.device)).rejects.toThrow(/firmware J20.*J26 or newer/)
   })
 })
+
+describe('ST-LINK decoders under random replies', () => {
+  it('throw only StlinkError', async () => {
+    const { prng: seeded, randomBytes: bytesOf } = await import('../helpers/probes-prng')
+    const rand = seeded(73)
+    const decoders = [decodeVersion, decodeVersionV3, decodeTargetVoltage, decodeLastRwStatus, (b: Uint8Array) => decodeStatusWord('x', b)]
+    for (let i = 0; i < 3000; i++) {
+      const input = bytesOf(rand, Math.floor(rand() * 16))
+      for (const d of decoders) {
+        try {
+          d(input)
+        } catch (e) {
+          expect(e).toBeInstanceOf(StlinkError)
+        }
+      }
+    }
+  })
+})

@@ -79,6 +79,7 @@ export class GdbClient {
   private lastStop: StopEvent | undefined
   private closeReason: string | undefined
   private supportsX: boolean | undefined
+  private useVCont = false
   private timeoutS: number
   /** Counts of protocol anomalies (garbage bytes, corrupt frames, resends), for diagnostics. */
   readonly anomalies = { garbageBytes: 0, corruptFrames: 0, resends: 0, unsolicitedStops: 0 }
@@ -147,6 +148,11 @@ export class GdbClient {
     }
     if (this.features.get('QStartNoAckMode') === true) {
       if ((await this.request('QStartNoAckMode')) === 'OK') this.ackMode = false
+    }
+    // vCont is used only when the stub lists both continue and step among its actions.
+    if (this.features.get('vContSupported') === true) {
+      const actions = (await this.request('vCont?')).split(';')
+      this.useVCont = actions[0] === 'vCont' && actions.includes('c') && actions.includes('s')
     }
     // Ask why the target is stopped; a stub that is already running would not answer this.
     const why = await this.request('?')
@@ -430,7 +436,7 @@ export class GdbClient {
     if (this.state === 'running') return
     this.state = 'running'
     this.lastStop = undefined
-    this.send(encodePacket(this.features.get('vContSupported') ? 'vCont;c' : 'c'))
+    this.send(encodePacket(this.useVCont ? 'vCont;c' : 'c'))
   }
 
   /** Single-steps one instruction and returns the stop event. */
@@ -440,7 +446,7 @@ export class GdbClient {
     this.state = 'running'
     this.lastStop = undefined
     const stopped = this.waitForStop(timeoutS)
-    this.send(encodePacket(this.features.get('vContSupported') ? 'vCont;s' : 's'))
+    this.send(encodePacket(this.useVCont ? 'vCont;s' : 's'))
     return stopped
   }
 

@@ -4,6 +4,7 @@
  * Cortex-M layer (halt, registers via DCRSR, FPB, DWT) sits on top unchanged — as in probe-rs.
  */
 import type { CycleCounter, DebugTarget, HaltReason, MemoryAccess } from '../debug-target'
+import type { InstrumentIdentity } from '../../instruments/identity'
 import { CortexM } from '../cortex-m/cortex-m'
 import { DwtCycleCounter } from '../cortex-m/dwt'
 import type { CpuIdInfo } from '../cortex-m/registers'
@@ -64,6 +65,20 @@ export class StlinkProbe implements MemoryAccess {
 
   get description(): string {
     return this.label
+  }
+
+  identity(): InstrumentIdentity {
+    const d = this.device
+    return {
+      id: `stlink:${d.serialNumber ?? `usb-${d.vendorId.toString(16).padStart(4, '0')}-${d.productId.toString(16).padStart(4, '0')}`}`,
+      kind: 'debug-probe',
+      family: 'stlink',
+      model: `ST-LINK/${this.generation.toUpperCase()}`,
+      serial: d.serialNumber,
+      firmware: this.version ? `V${this.version.stlink}J${this.version.jtag}${this.version.swim ? `S${this.version.swim}` : ''}` : null,
+      location: null,
+      virtual: false
+    }
   }
 
   static async open(device: USBDevice): Promise<StlinkProbe> {
