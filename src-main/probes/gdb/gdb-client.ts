@@ -5,7 +5,8 @@
  */
 import { connect, type Socket } from 'node:net'
 import { bytesToHex, encodePacket, hexToBytes, hexToText, payloadText, RspDecoder, textToHex, type RspEvent } from './rsp-codec'
-import { FileIoErrno, parseStopReply, StopReplyError, type FileIoArg, type StopReply } from './stop-reply'
+import { parseStopReply, StopReplyError, type FileIoArg, type StopReply } from './stop-reply'
+import { answerFileIo } from './file-io'
 import { TargetTimeoutError } from '../debug-target'
 
 export class GdbConnectionError extends Error {
@@ -531,47 +532,15 @@ export class GdbClient {
   }
 
   private async serveFileIo(call: string, args: FileIoArg[]): Promise<void> {
-    const num = (i: number) => {
-      const a = args[i]
-      return a && 'value' in a ? a.value : 0
-    }
-    let result: string
-    switch (call) {
-      case 'write': {
-        const fd = num(0)
-        const pointer = num(1)
-        const length = num(2)
-        if (fd !== 1 && fd !== 2) {
-          result = `F-1,${FileIoErrno.EBADF.toString(16)}`
-          break
+    const result = await answerFileIo(call, args, {
+      readMemory: (a, n) => this.readMemory(a, n),
+      writeMemory: (a, d) => this.writeMemory(a, d),
+      io: this.options.semihosting ?? {
+        write: (_fd, data) => {
+          this.semihostingOutput += new TextDecoder().decode(data)
         }
-        const data = length > 0 ? await this.readMemory(pointer, length) : new Uint8Array(0)
-        if (this.options.semihosting) this.options.semihosting.write(fd, data)
-        else this.semihostingOutput += new TextDecoder().decode(data)
-        result = `F${length.toString(16)}`
-        break
       }
-      case 'read': {
-        const fd = num(0)
-        if (fd !== 0) {
-          result = `F-1,${FileIoErrno.EBADF.toString(16)}`
-          break
-        }
-        const data = this.options.semihosting?.read?.(num(2)) ?? new Uint8Array(0)
-        if (data.length > 0) await this.writeMemory(num(1), data.subarray(0, num(2)))
-        result = `F${Math.min(data.length, num(2)).toString(16)}`
-        break
-      }
-      case 'isatty':
-        result = num(0) <= 2 ? 'F1' : `F0,${FileIoErrno.EBADF.toString(16)}`
-        break
-      case 'close':
-        result = num(0) <= 2 ? 'F0' : `F-1,${FileIoErrno.EBADF.toString(16)}`
-        break
-      default:
-        // Files, time and system() are not offered to benchmark firmware.
-        result = `F-1,${FileIoErrno.EPERM.toString(16)}`
-    }
+    })
     // The F reply resumes the target: it is not a request with a reply of its own.
     await this.queue
     this.state = 'running'
