@@ -58,6 +58,11 @@ async function openAndClaim(device: USBDevice, iface: USBInterface): Promise<voi
   }
   try {
     if (!device.configuration) await device.selectConfiguration(device.configurations[0]?.configurationValue ?? 1)
+    // On Linux the kernel's usbhid driver owns HID interfaces; the `usb` package can let go of it for us.
+    const detachable = device as USBDevice & { detachKernelDriver?: (n: number) => Promise<void> }
+    if (iface.alternate?.interfaceClass === 0x03 && typeof detachable.detachKernelDriver === 'function') {
+      await detachable.detachKernelDriver(iface.interfaceNumber).catch(() => undefined)
+    }
     await device.claimInterface(iface.interfaceNumber)
   } catch (e) {
     await device.close().catch(() => undefined)
