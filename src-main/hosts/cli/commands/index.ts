@@ -1,4 +1,33 @@
 import type { CliCommand } from '../command'
+import { captureCommand } from './capture'
+import { devicesCommand } from './devices'
+import { dutCommand } from './dut'
+import { exportCommand } from './export'
+import { fitCommand } from './fit'
+import { importCommand } from './import'
+import { modelCommand } from './model'
+import { recordingsCommand } from './recordings'
+import { serveCommand } from './serve'
+import { startCommand } from './start'
+import { statsCommand } from './stats'
+import { probeCommand } from './probe'
+import { flashCommand } from './flash'
+import { rttCommand } from './rtt'
 
-/** Every `joulebench` command, in the order `--help` lists them. */
-export const COMMANDS: CliCommand[] = []
+/** Every `joulebench` command, in the order `--help` lists them: the app, instruments, recordings, analysis, models. */
+export const COMMANDS: CliCommand[] = [
+  startCommand,
+  serveCommand,
+  devicesCommand,
+  captureCommand,
+  dutCommand,
+  probeCommand,
+  flashCommand,
+  rttCommand,
+  importCommand,
+  recordingsCommand,
+  statsCommand,
+  exportCommand,
+  fitCommand,
+  modelCommand
+]
