@@ -38,7 +38,7 @@ describe('PPK2 driver against the emulator over a pseudo-terminal', () => {
     expect(driver.calibration.r).toEqual(EMULATED_CALIBRATION.r)
     expect(driver.calibration.s).toEqual(EMULATED_CALIBRATION.s)
     expect(driver.metadata.calibrated).toBe(true)
-    expect(driver.identity).toMatchObject({ family: 'ppk2', location: virtual.hostPath, virtual: true, id: `ppk2:${virtual.hostPath}` })
+    expect(driver.identity).toMatchObject({ family: 'ppk2', location: virtual.hostPath, virtual: true, id: 'virtual:ppk2' })
     // Stale stream stopped first, then metadata, then mode, regulator, DUT power.
     await waitFor(() => virtual.emulator.truth.commands.length >= 5)
     expect(virtual.emulator.truth.commands).toEqual(['AverageStop', 'GetMetadata', 'SetPowerMode 2', 'RegulatorSet 3300', 'DeviceRunningSet 1'])

@@ -26,6 +26,7 @@ import {
   PPK2_SAMPLE_PERIOD_S,
   type Ppk2PowerMode
 } from './protocol'
+import { ppk2RecordingFormat } from './raw-format'
 import { Ppk2StreamDecoder, type Ppk2StreamStats } from './stream-decoder'
 
 /** Published typical spans and accuracy per range (reference/ppk2.md §1). */
@@ -115,12 +116,13 @@ export class Ppk2Driver implements PowerAnalyzer {
     this.supplyMvValue = options.supplyMv ?? clampSupply(metadata.vddMv ?? 3300)
     this.filterSettings = options.spikeFilter === false ? null : (options.spikeFilter ?? { ...DEFAULT_SPIKE_FILTER })
     if (this.filterSettings) validateSpikeFilterSettings(this.filterSettings)
+    // Consistent with discovery (`ppk2:<port>`) and with the virtual bench's entry (`virtual:ppk2`).
     this.identity = {
-      id: `ppk2:${transport.path}`,
+      id: options.virtual ? 'virtual:ppk2' : `ppk2:${transport.path}`,
       kind: 'power-analyzer',
       family: 'ppk2',
       model: 'Nordic Power Profiler Kit II',
-      serial: options.serial ?? null,
+      serial: options.serial ?? (options.virtual ? 'VIRTUAL-PPK2' : null),
       firmware: null,
       location: transport.path,
       virtual: options.virtual ?? false
@@ -182,6 +184,11 @@ export class Ppk2Driver implements PowerAnalyzer {
       resyncs: s?.resyncs ?? 0,
       ...this.totals
     }
+  }
+
+  /** Raw format and calibration snapshot for the recording store, as the unit is set up now. */
+  get recordingFormat(): ReturnType<typeof ppk2RecordingFormat> {
+    return ppk2RecordingFormat({ calibration: this.calibrationValue, supplyMv: this.supplyMvValue, spikeFilter: this.filterSettings })
   }
 
   onDisconnect(listener: Listener): void {

@@ -76,6 +76,17 @@ export class EmulatedFrontEnd {
     return this.counter
   }
 
+  /**
+   * The front end ranges all the time, streaming or not: before a stream starts it has long settled on
+   * the DUT's current, so the first samples show no switching transient.
+   */
+  settle(currentA: number, powered = true): void {
+    const truth = powered ? Math.max(0, currentA) : 0
+    this.range = selectRange(this.range, truth)
+    this.lastA = truth
+    this.sinceSwitch = Number.POSITIVE_INFINITY
+  }
+
   /** The current would read as `currentA` in range r: the ADC field before noise (may fall outside 0–16383). */
   adcFieldFor(range: number, currentA: number, supplyMv: number): number {
     const c = this.calibration

@@ -256,6 +256,9 @@ class Ppk2Emulator implements Ppk2EmulatorHandle {
     this.streamT0 = this.clock.nowS()
     this.streamSlot0 = this.truth.samplesProduced
     this.truth.streamStartedS ??= this.streamT0
+    const now = new Float64Array(1)
+    this.options.signal.render(this.streamT0, SAMPLE_PERIOD_S, now, new Uint8Array(1))
+    this.frontEnd.settle(now[0], this.dutPowered)
     if (Number.isFinite(this.speed)) {
       this.timer = setInterval(() => this.emitDue(), this.options.tickMs ?? 4)
     } else {

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { openPtyPair, type PtyPair } from '../../transports/pty-pair'
 import { openSerial, type SerialTransport } from '../../transports/serial'
 import type { BenchClock, DutSignal } from '../../virtual-bench/dut-signal'
+import { virtualIdentity, type VirtualInstrument } from '../../virtual-bench/registry'
 import { startPpk2Emulator, type Ppk2EmulatorHandle, type Ppk2EmulatorOptions } from './emulator'
 
 export type VirtualPpk2Options = Omit<Ppk2EmulatorOptions, 'devicePath' | 'disconnect' | 'signal' | 'clock'>
@@ -82,5 +83,16 @@ export async function createVirtualPpk2(signal: DutSignal, clock?: BenchClock, o
       plugged = false
       rmSync(dir, { recursive: true, force: true })
     }
+  }
+}
+
+/** The Instruments list entry: an always-available emulated PPK2 behind a pty, on the bench's clock and DUT. */
+export const ppk2VirtualInstrument: VirtualInstrument = {
+  identity: virtualIdentity('ppk2', 'Nordic Power Profiler Kit II', 'power-analyzer'),
+  description:
+    'Emulated PPK2 on a pseudo-terminal: same commands and sample words, 100 kS/s with automatic ranging, switching spikes and D0–D7 from the virtual DUT',
+  async start({ clock, signal }) {
+    const v = await createVirtualPpk2(signal, clock)
+    return { hostPath: v.hostPath, close: () => v.close() }
   }
 }
