@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { Ppk2Driver, Ppk2Error } from '../../src-main/instruments/ppk2/driver'
+import { openPpk2, reopenBySerial } from '../../src-main/instruments/ppk2/open'
 import { EMULATED_CALIBRATION } from '../../src-main/instruments/ppk2/emulator-model'
 import { constantCurrent, squarePulses, steps } from '../../src-main/instruments/ppk2/signals'
 import { createVirtualPpk2, type VirtualPpk2, type VirtualPpk2Options } from '../../src-main/instruments/ppk2/virtual'
@@ -254,6 +255,30 @@ describe('PPK2 driver against the emulator over a pseudo-terminal', () => {
     expect(error).toBeInstanceOf(Ppk2Error)
     expect((error as Error).message).toContain(pair.hostPath)
     expect((error as Error).message).toMatch(/debug shell.*open the other one/)
+  })
+
+  it('opens a discovered unit on whichever of its two ports answers, and finds it again by serial number', async () => {
+    const shellPair: PtyPair = await openPtyPair('ppk2-shell')
+    cleanups.push(() => shellPair.close())
+    const shell = await openSerial(shellPair.devicePath)
+    cleanups.push(() => shell.close())
+    shell.onData(() => void shell.write('\r\nuart:~$ '))
+    const virtual = await createVirtualPpk2(constantCurrent(1e-3))
+    cleanups.push(() => virtual.close())
+    // Preferred port is the shell here: the driver must move on to the other one.
+    const choice = { path: shellPair.hostPath, otherPaths: [virtual.hostPath], serialNumber: 'C0FFEE01', interfaceNumber: 0 }
+    const driver = await openPpk2(choice, { metadataTimeoutS: 0.5 })
+    cleanups.push(() => driver.close())
+    expect(driver.identity).toMatchObject({ location: virtual.hostPath, serial: 'C0FFEE01' })
+    await driver.close()
+    const reopen = reopenBySerial('C0FFEE01', async () => [{ ...choice, path: virtual.hostPath, otherPaths: [] }])
+    const again = await reopen()
+    expect(again.path).toBe(virtual.hostPath)
+    await again.close()
+    await expect(reopenBySerial('NOPE', async () => [choice])()).rejects.toThrow(/PPK2 NOPE is not attached/)
+    await expect(openPpk2({ ...choice, otherPaths: [] }, { metadataTimeoutS: 0.3 })).rejects.toThrow(
+      new RegExp(`No serial port of the PPK2 C0FFEE01 answered.*${shellPair.hostPath}.*debug shell`)
+    )
   })
 
   it('names the port when the metadata is garbage', async () => {
