@@ -39,6 +39,9 @@ export type Ppk2Fault =
   /** The cable is pulled when the stream reaches atIndex. */
   | { kind: 'unplug'; atIndex?: number }
 
+/** The most samples one write carries (about 0.33 s at 100 kS/s). */
+const MAX_BATCH_SAMPLES = 32_768
+
 export interface Ppk2EmulatorOptions {
   devicePath: string
   signal: DutSignal
@@ -285,7 +288,9 @@ class Ppk2Emulator implements Ppk2EmulatorHandle {
     if (!this.streaming || this.closed || (this.writing && !final)) return
     const elapsed = (this.clock.nowS() - this.streamT0) * this.speed
     const due = Math.floor(elapsed / SAMPLE_PERIOD_S) - (this.truth.samplesProduced - this.streamSlot0)
-    if (due > 0) this.produce(due)
+    // At most one FIFO's worth per write: a host that cannot keep up sees the stream lag, and the
+    // emulator never renders megabytes in one go (which starves a loaded machine further).
+    if (due > 0) this.produce(final ? due : Math.min(due, MAX_BATCH_SAMPLES))
   }
 
   private async pumpUnpaced(): Promise<void> {
