@@ -14,6 +14,8 @@ import {
   type AppInfo
 } from './contract'
 import { HANDLERS } from './handlers'
+import { RecordingStore } from '../store/recording-store'
+import { CaptureManager } from '../capture/capture-manager'
 
 export interface CoreOptions {
   dbPath: string
@@ -33,10 +35,15 @@ export class JoulebenchCore {
   readonly db: Db
   readonly events = new EventEmitter()
   readonly discovery: DiscoverySources
+  /** The workspace's recordings; opening it recovers recordings a killed process left open. */
+  readonly recordings: RecordingStore
+  readonly captures: CaptureManager
 
   constructor(readonly options: CoreOptions) {
     this.db = openWorkspace(options.dbPath)
     this.discovery = options.discovery ?? systemSources
+    this.recordings = RecordingStore.open(this.db, options.dbPath)
+    this.captures = new CaptureManager({ db: this.db, store: this.recordings, discovery: this.discovery, emit: (e, d) => this.emit(e, d as ApiEvents[typeof e]) })
   }
 
   /** Answer one request. Never throws: a bad message or a failing handler becomes an error reply. */
@@ -77,6 +84,12 @@ export class JoulebenchCore {
   onEvent(listener: (e: ApiEvent) => void): () => void {
     this.events.on('event', listener)
     return () => this.events.off('event', listener)
+  }
+
+  /** Stops captures (keeping what they recorded), closes instruments, then the workspace. */
+  async shutdown(): Promise<void> {
+    await this.captures.closeAll()
+    this.close()
   }
 
   close(): void {

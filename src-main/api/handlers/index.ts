@@ -1,8 +1,12 @@
 import type { HandlerMap } from '../core'
 import { appHandlers } from './app'
 import { instrumentHandlers } from './instruments'
+import { recordingHandlers } from './recordings'
+import { captureHandlers } from './capture'
 
 export const HANDLERS: HandlerMap = {
   ...appHandlers,
-  ...instrumentHandlers
+  ...instrumentHandlers,
+  ...recordingHandlers,
+  ...captureHandlers
 }

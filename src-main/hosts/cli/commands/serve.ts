@@ -26,6 +26,6 @@ export const serveCommand: CliCommand = {
       process.once('SIGTERM', stop)
     })
     await server.close()
-    core.close()
+    await core.shutdown()
   }
 }
