@@ -1,5 +1,6 @@
 import type { RecordingInfo } from '../store/recording-info'
 import type { RecordingStore, ViewChannel } from '../store/recording-store'
+import { levelSpan, MAX_LEVEL } from '../store/summary'
 import type { LiveTail, TraceColumns } from './live-tail'
 
 export interface WindowColumns extends TraceColumns {
@@ -14,6 +15,12 @@ export interface LiveSource {
   committedCount: number
   /** Slots received so far. */
   sampleCount: number
+}
+
+function alignmentSpan(samplesPerColumn: number): number {
+  let span = 1
+  for (let l = 1; l <= MAX_LEVEL && levelSpan(l) <= samplesPerColumn; l++) span = levelSpan(l)
+  return span
 }
 
 function empty(): WindowColumns {
@@ -103,7 +110,12 @@ export function liveColumns(
   const a = Math.max(0, Math.ceil(fromS / periodS - 1e-9))
   const b = Math.min(live.sampleCount, Math.ceil(toS / periodS - 1e-9))
   if (b <= a) return empty()
-  const split = Math.min(b, Math.max(a, Math.min(live.tail.start, live.committedCount)))
+  // The store draws whole summary entries, so its part must end on an entry boundary (or at the end of
+  // what it holds) for the two parts not to overlap. Align to the span of a level a little coarser than
+  // the one this density calls for, which any entry the store picks divides.
+  const span = alignmentSpan(((b - a) / width) * 2)
+  const earliest = Math.max(a, Math.min(live.tail.start, live.committedCount))
+  const split = Math.min(b, live.committedCount, Math.max(earliest, Math.ceil(earliest / span) * span))
   const storedWidth = split > a ? Math.max(1, Math.round((width * (split - a)) / (b - a))) : 0
   const digital = withDigital && (info.channels.digital || live.tail.hasDigital)
   const parts: WindowColumns[] = []
