@@ -1,8 +1,8 @@
 import { z } from 'zod'
-import type { CaptureEvents, CaptureStatus, ConnectedInstrument } from '../../capture/capture-manager'
+import type { CaptureEvents, CaptureStatus, ConnectedInstrument } from '../../capture/capture-types'
 import type { RecordingInfo } from '../../store/recording-info'
 
-export type { CaptureStatus, ConnectedInstrument, CaptureStateEvent } from '../../capture/capture-manager'
+export type { CaptureStatus, ConnectedInstrument, CaptureStateEvent } from '../../capture/capture-types'
 export type { AnalyzerCapabilities, AnalyzerSettings, AnalyzerMode, SpikeFilterSettings } from '../../capture/analyzer-controls'
 export type { RecentStatistics } from '../../capture/capture-tap'
 
