@@ -1,6 +1,9 @@
 import { EventEmitter } from 'node:events'
 import { openWorkspace, type Db } from '../store/workspace'
 import { systemSources, type DiscoverySources } from '../instruments/discovery'
+import { RecordingStore } from '../store/recording-store'
+import { VirtualBench } from '../virtual-bench/bench'
+import '../instruments/raw-formats'
 import {
   API_PARAMS,
   isApiMethod,
@@ -14,7 +17,6 @@ import {
   type AppInfo
 } from './contract'
 import { HANDLERS } from './handlers'
-import { RecordingStore } from '../store/recording-store'
 import { CaptureManager } from '../capture/capture-manager'
 
 export interface CoreOptions {
@@ -35,15 +37,19 @@ export class JoulebenchCore {
   readonly db: Db
   readonly events = new EventEmitter()
   readonly discovery: DiscoverySources
-  /** The workspace's recordings; opening it recovers recordings a killed process left open. */
+  /** Recordings of this workspace; opening it closes what a crashed process left recording (as `recovered`). */
   readonly recordings: RecordingStore
+  /** The virtual bench every virtual instrument of this core runs on. */
+  readonly bench: VirtualBench
+  /** Captures in progress and instruments held open for their panels. */
   readonly captures: CaptureManager
 
   constructor(readonly options: CoreOptions) {
     this.db = openWorkspace(options.dbPath)
     this.discovery = options.discovery ?? systemSources
     this.recordings = RecordingStore.open(this.db, options.dbPath)
-    this.captures = new CaptureManager({ db: this.db, store: this.recordings, discovery: this.discovery, emit: (e, d) => this.emit(e, d as ApiEvents[typeof e]) })
+    this.bench = new VirtualBench()
+    this.captures = new CaptureManager({ db: this.db, store: this.recordings, bench: this.bench, emit: (e, d) => this.emit(e, d as ApiEvents[typeof e]) })
   }
 
   /** Answer one request. Never throws: a bad message or a failing handler becomes an error reply. */
@@ -86,14 +92,11 @@ export class JoulebenchCore {
     return () => this.events.off('event', listener)
   }
 
-  /** Stops captures (keeping what they recorded), closes instruments, then the workspace. */
-  async shutdown(): Promise<void> {
+  async close(): Promise<void> {
+    // Captures first: their recordings end as finished, with every sample received kept.
     await this.captures.closeAll()
-    this.close()
-  }
-
-  close(): void {
     this.events.removeAllListeners()
+    await this.bench.close()
     this.db.close()
   }
 }

@@ -1,15 +1,11 @@
-import { discoverInstruments, type DiscoverySources } from '../instruments/discovery'
+import { openAnalyzer, type OpenedAnalyzer, type RecordingFormat } from '../instruments/analyzers'
 import type { InstrumentIdentity } from '../instruments/identity'
 import type { RecordingInfo } from '../store/recording-info'
 import type { RecordingStore } from '../store/recording-store'
 import type { Db } from '../store/workspace'
-import { openSerial, type SerialTransport } from '../transports/serial'
-import { demoBoardSignal } from '../virtual-bench/demo-board'
-import { realTimeClock, type BenchClock, type DutSignal } from '../virtual-bench/dut-signal'
+import type { VirtualBench } from '../virtual-bench/bench'
 import { findVirtualInstrument } from '../virtual-bench'
-import type { RunningVirtualInstrument } from '../virtual-bench/registry'
-import { checkSettings, NO_CONTROLS, type AnalyzerSettings } from './analyzer-controls'
-import { analyzerDriver, type OpenedAnalyzer } from './analyzer-drivers'
+import { checkSettings, controlsFor, NO_CONTROLS, type InstrumentControls, type InstrumentSettings } from './instrument-controls'
 import { CaptureSession, type CaptureState } from './capture-session'
 import { CaptureTap, tappedAnalyzer, type RecentStatistics } from './capture-tap'
 import type { CaptureEvents, CaptureRequest, CaptureStatus, ConnectedInstrument } from './capture-types'
@@ -20,10 +16,9 @@ export type { CaptureEvents, CaptureRequest, CaptureStateEvent, CaptureStatus, C
 export interface CaptureManagerOptions {
   db: Db
   store: RecordingStore
-  discovery: DiscoverySources
+  /** Where virtual instruments run. */
+  bench: VirtualBench
   emit: <K extends keyof CaptureEvents>(event: K, data: CaptureEvents[K]) => void
-  /** The bench virtual instruments measure; by default the demo board on the real-time clock. */
-  virtualBench?: () => { clock: BenchClock; signal: DutSignal }
   /** Seconds of signal kept in memory for live views (default 8). */
   liveTailS?: number
 }
@@ -41,8 +36,7 @@ interface ActiveCapture {
 interface Connection {
   identity: InstrumentIdentity
   opened: OpenedAnalyzer
-  transport: SerialTransport
-  virtual: RunningVirtualInstrument | null
+  controls: InstrumentControls | null
   /** Opened by capture.start rather than by the panel: closed again when the capture ends. */
   forCaptureOnly: boolean
   /** Where a device loss goes while a capture session listens. */
@@ -68,8 +62,6 @@ export class CaptureManager {
   private readonly connections = new Map<string, Connection>()
   private readonly opening = new Map<string, Promise<Connection>>()
   private readonly starting = new Set<string>()
-  private bench: { clock: BenchClock; signal: DutSignal } | null = null
-
   constructor(private readonly options: CaptureManagerOptions) {}
 
   /** Opens the instrument for its panel (settings) and keeps it open until disconnect(). */
@@ -88,16 +80,16 @@ export class CaptureManager {
     await this.close(conn, null)
   }
 
-  async configure(instrumentId: string, change: AnalyzerSettings): Promise<ConnectedInstrument> {
-    const conn = this.connections.get(instrumentId) ?? (await this.open(instrumentId))
+  async configure(instrumentId: string, change: InstrumentSettings): Promise<ConnectedInstrument> {
+    const conn = this.connections.get(instrumentId) ?? (await this.open(instrumentId, change))
     await this.apply(conn, change)
     return this.describe(conn)
   }
 
-  private async apply(conn: Connection, change: AnalyzerSettings): Promise<void> {
-    const wanted = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) as AnalyzerSettings
+  private async apply(conn: Connection, change: InstrumentSettings): Promise<void> {
+    const wanted = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) as InstrumentSettings
     if (Object.keys(wanted).length === 0) return
-    const controls = conn.opened.controls
+    const controls = conn.controls
     const problems = checkSettings(label(conn.identity), controls?.capabilities ?? NO_CONTROLS, wanted)
     if (problems.length) throw new CaptureError(problems.join(' '))
     await controls!.configure(wanted)
@@ -115,14 +107,14 @@ export class CaptureManager {
     let conn: Connection | null = null
     let openedHere = false
     try {
+      const { instrumentId: _i, durationS, name, notes, tags, ...settings } = request
       conn = this.connections.get(id) ?? null
       if (!conn) {
-        conn = await this.open(id)
+        conn = await this.open(id, settings)
         openedHere = true
       }
-      const { instrumentId: _i, durationS, name, notes, tags, ...settings } = request
       // An analyzer that does not set the supply still needs its voltage for energy: record it, send nothing.
-      const setsSupply = conn.opened.controls?.capabilities.supplyV != null
+      const setsSupply = conn.controls?.capabilities.supplyV != null
       await this.apply(conn, setsSupply ? settings : { ...settings, supplyV: undefined })
       const analyzer = conn.opened.analyzer
       const periodS = analyzer.samplePeriodS
@@ -136,13 +128,12 @@ export class CaptureManager {
           if (c.capture) void this.stop(id).catch(() => {})
         }
       })
-      const session = await CaptureSession.start(this.options.db, tappedAnalyzer(analyzer, tap, c.lost), {
+      const session = await CaptureSession.start(this.options.db, tappedAnalyzer(analyzer, tap, c.lost, c.identity), {
         name,
         notes,
         tags,
-        supplyV: settings.supplyV ?? c.opened.controls?.settings().supplyV,
-        rawFormat: c.opened.rawFormat,
-        calibration: c.opened.calibration
+        ...recordingFormatOf(c.opened),
+        supplyV: settings.supplyV ?? c.controls?.settings().supplyV ?? analyzer.supplyV ?? undefined
       })
       const info = this.options.store.get(session.recordingId)
       const capture: ActiveCapture = {
@@ -246,7 +237,7 @@ export class CaptureManager {
   }
 
   private describe(conn: Connection): ConnectedInstrument {
-    const controls = conn.opened.controls
+    const controls = conn.controls
     return {
       instrumentId: conn.identity.id,
       identity: conn.identity,
@@ -256,60 +247,44 @@ export class CaptureManager {
     }
   }
 
-  private open(instrumentId: string): Promise<Connection> {
+  private open(instrumentId: string, settings: InstrumentSettings = {}): Promise<Connection> {
     const have = this.connections.get(instrumentId)
     if (have) return Promise.resolve(have)
     let pending = this.opening.get(instrumentId)
     if (!pending) {
-      pending = this.openNew(instrumentId).finally(() => this.opening.delete(instrumentId))
+      pending = this.openNew(instrumentId, settings).finally(() => this.opening.delete(instrumentId))
       this.opening.set(instrumentId, pending)
     }
     return pending
   }
 
-  private async openNew(instrumentId: string): Promise<Connection> {
-    const identity = await this.identify(instrumentId)
-    if (identity.kind !== 'power-analyzer') {
-      throw new CaptureError(`${label(identity)} is a ${identity.kind.replace('-', ' ')}, not a power analyzer: captures need an analyzer such as a PPK2.`)
+  private async openNew(instrumentId: string, settings: InstrumentSettings): Promise<Connection> {
+    const virtual = findVirtualInstrument(instrumentId.replace(/^virtual:/, ''))
+    if (virtual && virtual.identity.kind !== 'power-analyzer') {
+      throw new CaptureError(`${label(virtual.identity)} is a ${virtual.identity.kind.replace('-', ' ')}, not a power analyzer: captures need an analyzer such as a PPK2.`)
     }
-    const driver = analyzerDriver(identity.family)
-    if (!driver) {
-      throw new CaptureError(`Joulebench cannot capture from ${label(identity)} yet: no driver for the "${identity.family}" family is loaded in this build.`)
-    }
-    let virtual: RunningVirtualInstrument | null = null
-    let transport: SerialTransport | null = null
+    let opened: OpenedAnalyzer & { identity: InstrumentIdentity }
     try {
-      let path = identity.location
-      if (identity.virtual) {
-        const v = findVirtualInstrument(identity.id)!
-        virtual = await v.start((this.bench ??= this.options.virtualBench?.() ?? { clock: realTimeClock, signal: demoBoardSignal() }))
-        path = virtual.hostPath
-      }
-      if (!path) throw new CaptureError(`${label(identity)} reports no serial port to open.`)
-      transport = await openSerial(path, driver.baudRate ?? 115200)
-      const opened = await driver.open(transport, identity)
-      const conn: Connection = { identity, opened, transport, virtual, forCaptureOnly: true, lost: { listener: null }, capture: null, closing: null }
-      opened.analyzer.onDisconnect((reason) => this.deviceLost(conn, reason))
-      this.connections.set(identity.id, conn)
-      this.options.emit('capture.connection', { instrumentId: identity.id, connected: true, reason: null })
-      return conn
+      opened = await openAnalyzer(instrumentId, { supplyV: settings.supplyV, mode: settings.mode }, this.options.bench)
     } catch (e) {
-      await transport?.close().catch(() => {})
-      await virtual?.close().catch(() => {})
-      throw e instanceof CaptureError ? e : new CaptureError(`Could not open ${label(identity)}: ${(e as Error).message}`)
+      throw new CaptureError(`Could not open ${virtual ? label(virtual.identity) : instrumentId}: ${(e as Error).message}`)
     }
-  }
-
-  private async identify(instrumentId: string): Promise<InstrumentIdentity> {
-    const v = findVirtualInstrument(instrumentId)
-    if (v) return v.identity
-    const found = await discoverInstruments(this.options.discovery)
-    const hit = found.instruments.find((i) => i.id === instrumentId)
-    if (hit) return hit
-    throw new CaptureError(
-      `No instrument "${instrumentId}" is attached. Check the cable and look again on the Instruments screen (or run \`joulebench devices\`); ` +
-        `virtual instruments are named like "virtual:ppk2".${found.hints.length ? ` ${found.hints.join(' ')}` : ''}`
-    )
+    // The id the user asked for names the connection (a virtual analyzer reports its pty path as location).
+    // A pty path means nothing to the user: a virtual analyzer is where the bench is.
+    const identity = virtual ? { ...opened.identity, id: virtual.identity.id, virtual: true, location: 'virtual bench' } : opened.identity
+    const conn: Connection = {
+      identity,
+      opened,
+      controls: controlsFor(identity.family, opened.analyzer),
+      forCaptureOnly: true,
+      lost: { listener: null },
+      capture: null,
+      closing: null
+    }
+    opened.analyzer.onDisconnect((reason) => this.deviceLost(conn, reason))
+    this.connections.set(instrumentId, conn)
+    this.options.emit('capture.connection', { instrumentId, connected: true, reason: null })
+    return conn
   }
 
   private deviceLost(conn: Connection, reason: string): void {
@@ -321,13 +296,15 @@ export class CaptureManager {
   private close(conn: Connection, reason: string | null): Promise<void> {
     conn.closing ??= (async () => {
       if (this.connections.get(conn.identity.id) === conn) this.connections.delete(conn.identity.id)
-      await conn.opened.analyzer.close().catch(() => {})
-      await conn.transport.close().catch(() => {})
-      await conn.virtual?.close().catch(() => {})
+      await conn.opened.close().catch(() => {})
       this.options.emit('capture.connection', { instrumentId: conn.identity.id, connected: false, reason })
     })()
     return conn.closing
   }
+}
+
+function recordingFormatOf(opened: OpenedAnalyzer): RecordingFormat {
+  return { rawFormat: opened.recordingFormat.rawFormat, calibration: opened.recordingFormat.calibration }
 }
 
 function label(identity: InstrumentIdentity): string {

@@ -1,3 +1,4 @@
+import type { InstrumentIdentity } from '../instruments/identity'
 import type { PowerAnalyzer, StreamOptions } from '../instruments/power-analyzer'
 import { LiveTail } from './live-tail'
 import type { SampleBlock, SampleSink } from './sample-block'
@@ -129,14 +130,18 @@ export class CaptureTap {
 }
 
 /**
- * The analyzer as the capture session sees it: its stream goes through the tap, and its loss is reported
- * through `lost` (the capture manager owns the one listener a driver keeps, and forwards).
+ * The analyzer as the capture session sees it: its stream goes through the tap, its loss is reported
+ * through `lost` (the capture manager owns the one listener a driver keeps, and forwards), and it goes by
+ * the identity the user knows it by.
  */
-export function tappedAnalyzer(analyzer: PowerAnalyzer, tap: CaptureTap, lost: { listener: ((reason: string) => void) | null }): PowerAnalyzer {
+export function tappedAnalyzer(
+  analyzer: PowerAnalyzer,
+  tap: CaptureTap,
+  lost: { listener: ((reason: string) => void) | null },
+  identity: InstrumentIdentity = analyzer.identity
+): PowerAnalyzer {
   return {
-    get identity() {
-      return analyzer.identity
-    },
+    identity,
     get samplePeriodS() {
       return analyzer.samplePeriodS
     },

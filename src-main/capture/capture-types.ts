@@ -3,12 +3,12 @@
  * them without pulling in anything that runs in Node.
  */
 import type { InstrumentIdentity } from '../instruments/identity'
-import type { AnalyzerCapabilities, AnalyzerSettings } from './analyzer-controls'
+import type { InstrumentCapabilities, InstrumentSettings } from './instrument-controls'
 import type { RecentStatistics } from './capture-tap'
 
 export type CaptureState = 'recording' | 'finished' | 'interrupted'
 
-export interface CaptureRequest extends AnalyzerSettings {
+export interface CaptureRequest extends InstrumentSettings {
   instrumentId: string
   /** Stop by itself after this many seconds of signal; runs until capture.stop when left out. */
   durationS?: number
@@ -45,8 +45,8 @@ export interface CaptureStatus {
 export interface ConnectedInstrument {
   instrumentId: string
   identity: InstrumentIdentity
-  capabilities: AnalyzerCapabilities
-  settings: AnalyzerSettings
+  capabilities: InstrumentCapabilities
+  settings: InstrumentSettings
   capture: CaptureStatus | null
 }
 

@@ -85,7 +85,7 @@ describe('Capture screen in Chromium: an imported recording', () => {
     const lanes = page.getByTestId('digital-lanes')
     expect((await lanes.boundingBox())!.height).toBeGreaterThanOrEqual(8 * 16 - 1)
     // The lanes canvas has ink: D0's pulses and D1's toggling are drawn.
-    const inked = await lanes.evaluate((c: HTMLCanvasElement) => {
+    const inked = await lanes.evaluate((c: any) => {
       const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data
       let n = 0
       for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++

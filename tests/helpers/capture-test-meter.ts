@@ -6,8 +6,8 @@
  * while streaming the device sends 5-byte frames, float32 LE current in amperes then one byte of D0–D7,
  * at 10 kS/s paced by the wall clock. Sample i carries 10 mA with D0 high for i mod 1000 < 100, else 1 mA.
  */
-import type { AnalyzerControls, AnalyzerSettings } from '../../src-main/capture/analyzer-controls'
-import type { AnalyzerDriver } from '../../src-main/capture/analyzer-drivers'
+import { registerInstrumentControls, type InstrumentControls, type InstrumentSettings } from '../../src-main/capture/instrument-controls'
+import type { AnalyzerFamily } from '../../src-main/instruments/analyzers'
 import type { SampleSink } from '../../src-main/capture/sample-block'
 import type { InstrumentIdentity } from '../../src-main/instruments/identity'
 import type { PowerAnalyzer } from '../../src-main/instruments/power-analyzer'
@@ -68,20 +68,32 @@ export class TestMeterEmulator {
   }
 }
 
-class TestMeterDriver implements PowerAnalyzer, AnalyzerControls {
+class TestMeterDriver implements PowerAnalyzer, InstrumentControls {
   readonly samplePeriodS = METER_PERIOD_S
   readonly ranges = []
   readonly capabilities = { modes: [], supplyV: { min: 1, max: 5 }, dutPower: true, spikeFilter: null, userGains: null }
-  private current: AnalyzerSettings = { supplyV: 3, dutPower: true }
+  private current: InstrumentSettings = { supplyV: 3, dutPower: true }
   private sink: SampleSink | null = null
   private index = 0
   private pending = Buffer.alloc(0)
   private readonly lost: Array<(reason: string) => void> = []
 
+  readonly identity: InstrumentIdentity
+
   constructor(
-    readonly identity: InstrumentIdentity,
-    private readonly transport: SerialTransport
+    private readonly transport: SerialTransport,
+    virtual: boolean
   ) {
+    this.identity = {
+      id: `test-meter:${transport.path}`,
+      kind: 'power-analyzer',
+      family: 'test-meter',
+      model: 'Test Meter',
+      serial: 'TM-1',
+      firmware: null,
+      location: transport.path,
+      virtual
+    }
     transport.onData((chunk) => this.data(chunk))
     transport.onClose((reason) => {
       for (const l of this.lost) l(reason)
@@ -92,11 +104,11 @@ class TestMeterDriver implements PowerAnalyzer, AnalyzerControls {
     return this.current.supplyV!
   }
 
-  settings(): AnalyzerSettings {
+  settings(): InstrumentSettings {
     return { ...this.current }
   }
 
-  async configure(change: AnalyzerSettings): Promise<void> {
+  async configure(change: InstrumentSettings): Promise<void> {
     this.current = { ...this.current, ...change }
   }
 
@@ -135,12 +147,19 @@ class TestMeterDriver implements PowerAnalyzer, AnalyzerControls {
   }
 }
 
-export const testMeterDriver: AnalyzerDriver = {
+export const testMeterFamily: AnalyzerFamily = {
   family: 'test-meter',
-  async open(transport, identity) {
-    const d = new TestMeterDriver(identity, transport)
-    return { analyzer: d, controls: d, rawFormat: null, calibration: null }
+  baudRate: 115200,
+  async open(transport, settings, virtual) {
+    const d = new TestMeterDriver(transport, virtual)
+    if (settings.supplyV !== undefined) await d.configure({ supplyV: settings.supplyV })
+    return { analyzer: d, recordingFormat: { rawFormat: null, calibration: null } }
   }
+}
+
+/** The panel reaches the test meter's settings directly: it implements InstrumentControls itself. */
+export function registerTestMeter(): void {
+  registerInstrumentControls('test-meter', (a: TestMeterDriver) => a)
 }
 
 /** A virtual-bench entry for the test meter; `emulators` collects each one started, for unplugging. */

@@ -1,10 +1,10 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { JoulebenchCore } from '../../src-main/api/core'
 import type { ApiEvent } from '../../src-main/api/contract'
-import { registerAnalyzerDriver } from '../../src-main/capture/analyzer-drivers'
+import { ANALYZER_FAMILIES } from '../../src-main/instruments/analyzers'
 import { VIRTUAL_INSTRUMENTS } from '../../src-main/virtual-bench'
 import { call, makeCore, recordEvents, refusal } from '../helpers/capture-api'
-import { METER_PERIOD_S, meterCurrentA, meterDigital, testMeterDriver, testMeterVirtual, type TestMeterEmulator } from '../helpers/capture-test-meter'
+import { METER_PERIOD_S, meterCurrentA, meterDigital, registerTestMeter, testMeterFamily, testMeterVirtual, type TestMeterEmulator } from '../helpers/capture-test-meter'
 
 const METER = 'virtual:test-meter'
 const emulators: TestMeterEmulator[] = []
@@ -45,11 +45,12 @@ function truth(a: number, b: number) {
 describe('capture API with a virtual analyzer over a real pty', () => {
   let core: JoulebenchCore
   beforeAll(() => {
-    registerAnalyzerDriver(testMeterDriver)
+    ANALYZER_FAMILIES.push(testMeterFamily)
+    registerTestMeter()
     VIRTUAL_INSTRUMENTS.push(testMeterVirtual(emulators))
   })
   afterEach(async () => {
-    await core?.shutdown()
+    await core?.close()
   })
 
   it('captures for a set duration: exactly that many samples, progress, then finished', async () => {
@@ -155,9 +156,11 @@ describe('capture API with a virtual analyzer over a real pty', () => {
 
   it('names what is missing: an instrument not attached, a family without a driver, a bad duration', async () => {
     core = makeCore()
-    expect((await refusal(core, 'capture.start', { instrumentId: 'ppk2:/dev/ttyACM9' })).message).toMatch(/No instrument "ppk2:\/dev\/ttyACM9" is attached/)
+    expect((await refusal(core, 'capture.start', { instrumentId: 'test-meter:/dev/ttyJB404' })).message).toMatch(
+      /Could not open test-meter:\/dev\/ttyJB404: Cannot open \/dev\/ttyJB404: no such port/
+    )
     VIRTUAL_INSTRUMENTS.push({ ...testMeterVirtual([]), identity: { ...testMeterVirtual([]).identity, id: 'virtual:mystery', family: 'mystery', model: 'Mystery Meter' } })
-    expect((await refusal(core, 'capture.start', { instrumentId: 'virtual:mystery' })).message).toMatch(/cannot capture from Mystery Meter.*no driver for the "mystery" family/)
+    expect((await refusal(core, 'capture.start', { instrumentId: 'virtual:mystery' })).message).toMatch(/Could not open Mystery Meter \(virtual bench\): .*no driver for "mystery"/)
     expect((await refusal(core, 'capture.start', { instrumentId: METER, durationS: 0 })).issues?.[0]?.path).toBe('durationS')
   })
 
@@ -167,7 +170,7 @@ describe('capture API with a virtual analyzer over a real pty', () => {
     const { recordingId } = await call(core, 'capture.start', { instrumentId: METER })
     await waitFor(events, (e) => e.event === 'capture.progress' && e.data.sampleCount > 1000, '1,000 samples')
     const dbPath = core.options.dbPath
-    await core.shutdown()
+    await core.close()
     core = makeCore(dbPath)
     const info = (await call(core, 'recordings.get', { id: recordingId })).recording
     expect(info.state).toBe('finished')

@@ -3,7 +3,7 @@ import type { CaptureEvents, CaptureStatus, ConnectedInstrument } from '../../ca
 import type { RecordingInfo } from '../../store/recording-info'
 
 export type { CaptureStatus, ConnectedInstrument, CaptureStateEvent } from '../../capture/capture-types'
-export type { AnalyzerCapabilities, AnalyzerSettings, AnalyzerMode, SpikeFilterSettings } from '../../capture/analyzer-controls'
+export type { InstrumentCapabilities, InstrumentSettings, InstrumentMode, SpikeFilterSettings } from '../../capture/instrument-controls'
 export type { RecentStatistics } from '../../capture/capture-tap'
 
 const instrumentId = z.string().trim().min(1).max(300)

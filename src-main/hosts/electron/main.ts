@@ -44,7 +44,7 @@ export async function startElectronHost(): Promise<void> {
   await win.loadFile(indexHtml)
 
   app.on('window-all-closed', () => {
-    void core.shutdown().finally(() => app.quit())
+    void core.close().then(() => app.quit())
   })
 }
 

@@ -3,7 +3,7 @@
  * source/ampere mode, supply voltage, DUT power, host-side spike filter and per-range user gains. Each
  * setting is optional, so an analyzer exposes only the ones it has (capabilities say which, with limits).
  */
-export type AnalyzerMode = 'source' | 'ampere'
+export type InstrumentMode = 'source' | 'ampere'
 
 export interface SpikeFilterSettings {
   /** Samples after a range switch that take the running average instead of the reading. */
@@ -14,8 +14,8 @@ export interface SpikeFilterSettings {
   alphaHighRange: number
 }
 
-export interface AnalyzerSettings {
-  mode?: AnalyzerMode
+export interface InstrumentSettings {
+  mode?: InstrumentMode
   /** Supply voltage the analyzer sets (source mode) or assumes (ampere mode), volts. */
   supplyV?: number
   dutPower?: boolean
@@ -29,28 +29,28 @@ export interface Interval {
   max: number
 }
 
-export interface AnalyzerCapabilities {
-  modes: AnalyzerMode[]
+export interface InstrumentCapabilities {
+  modes: InstrumentMode[]
   supplyV: Interval | null
   dutPower: boolean
   spikeFilter: { samples: Interval; alpha: Interval; alphaHighRange: Interval } | null
   userGains: { ranges: string[]; limits: Interval } | null
 }
 
-export interface AnalyzerControls {
-  readonly capabilities: AnalyzerCapabilities
-  settings(): AnalyzerSettings
+export interface InstrumentControls {
+  readonly capabilities: InstrumentCapabilities
+  settings(): InstrumentSettings
   /** Applies the given settings (others stay as they are). Rejects with a message naming the device. */
-  configure(change: AnalyzerSettings): Promise<void>
+  configure(change: InstrumentSettings): Promise<void>
 }
 
-export const NO_CONTROLS: AnalyzerCapabilities = { modes: [], supplyV: null, dutPower: false, spikeFilter: null, userGains: null }
+export const NO_CONTROLS: InstrumentCapabilities = { modes: [], supplyV: null, dutPower: false, spikeFilter: null, userGains: null }
 
 /**
  * Checks a change against the capabilities before it reaches a driver, so a panel or a script that asks
  * for 7 V on a 5-V analyzer gets a sentence, not a device in an odd state. Returns the problems found.
  */
-export function checkSettings(device: string, caps: AnalyzerCapabilities, change: AnalyzerSettings): string[] {
+export function checkSettings(device: string, caps: InstrumentCapabilities, change: InstrumentSettings): string[] {
   const out: string[] = []
   const within = (what: string, v: number, r: Interval, unit = '') => {
     if (!(v >= r.min && v <= r.max)) out.push(`${device}: ${what} must be from ${r.min}${unit} to ${r.max}${unit}, got ${v}${unit}.`)
@@ -82,4 +82,21 @@ export function checkSettings(device: string, caps: AnalyzerCapabilities, change
     }
   }
   return out
+}
+
+/**
+ * How the panel reaches each family's settings: drivers keep their own method names (setSupplyMv,
+ * setDutPower …); an adapter per family turns them into InstrumentControls. Families without one show
+ * no settings.
+ */
+export type ControlsAdapter<A = unknown> = (analyzer: A) => InstrumentControls | null
+
+const adapters = new Map<string, ControlsAdapter>()
+
+export function registerInstrumentControls<A>(family: string, adapter: ControlsAdapter<A>): void {
+  adapters.set(family, adapter as ControlsAdapter)
+}
+
+export function controlsFor(family: string, analyzer: unknown): InstrumentControls | null {
+  return adapters.get(family)?.(analyzer) ?? null
 }
