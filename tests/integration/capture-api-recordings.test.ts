@@ -215,6 +215,25 @@ describe('recordings API through JoulebenchCore.handle', () => {
     }
   })
 
+  it('answers random parameters to every recordings and capture method with a reply, never an exception (seeded fuzz)', async () => {
+    const rnd = prng(4242)
+    const methods = ['recordings.list', 'recordings.get', 'recordings.view', 'recordings.stats', 'recordings.update', 'recordings.upload', 'recordings.export', 'capture.stop', 'capture.status', 'capture.configure', 'capture.disconnect']
+    const values = (): unknown => {
+      const k = Math.floor(rnd() * 12)
+      return [null, true, -1, 0, 1e308, NaN, 'x'.repeat(Math.floor(rnd() * 300)), [], {}, { id: 1 }, new Uint8Array(3), id][k]
+    }
+    const keys = ['id', 'fromS', 'toS', 'widthPx', 'channel', 'digital', 'name', 'tags', 'notes', 'bytes', 'uploadId', 'format', 'instrumentId', 'supplyV', 'mode', 'userGains', '__proto__', 'constructor']
+    for (let k = 0; k < 400; k++) {
+      const params: Record<string, unknown> = {}
+      for (let j = Math.floor(rnd() * 5); j > 0; j--) params[keys[Math.floor(rnd() * keys.length)]] = values()
+      const method = methods[Math.floor(rnd() * methods.length)]
+      const reply = await core.handle({ id: k, method, params: rnd() < 0.1 ? values() : params })
+      if (!reply.ok) expect(['invalid-params', 'failed', 'bad-request']).toContain(reply.error.code)
+    }
+    // The synthetic recording is untouched by all that.
+    expect((await call(core, 'recordings.get', { id })).recording).toMatchObject({ name: 'synthetic square', sampleCount: N })
+  })
+
   it('renames, tags and deletes, announcing each change', async () => {
     const events = recordEvents(core)
     const second = writeSynthetic(core)
