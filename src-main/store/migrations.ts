@@ -1,4 +1,5 @@
 import { TABLE_MIGRATIONS } from '../formats/table-migrations'
+import { RESULTS_MIGRATIONS } from '../results/migrations'
 import { RECORDING_MIGRATIONS } from './recording-migrations'
 /**
  * Every schema change of the workspace file, by area. Each area's list lives beside its code;
@@ -22,4 +23,4 @@ const workspace: Migration[] = [
   }
 ]
 
-export const MIGRATIONS: readonly Migration[] = [...workspace, ...TABLE_MIGRATIONS, ...RECORDING_MIGRATIONS]
+export const MIGRATIONS: readonly Migration[] = [...workspace, ...TABLE_MIGRATIONS, ...RECORDING_MIGRATIONS, ...RESULTS_MIGRATIONS]

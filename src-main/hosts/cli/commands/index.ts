@@ -10,6 +10,9 @@ import { recordingsCommand } from './recordings'
 import { serveCommand } from './serve'
 import { startCommand } from './start'
 import { statsCommand } from './stats'
+import { probeCommand } from './probe'
+import { flashCommand } from './flash'
+import { rttCommand } from './rtt'
 
 /** Every `joulebench` command, in the order `--help` lists them: the app, instruments, recordings, analysis, models. */
 export const COMMANDS: CliCommand[] = [
@@ -18,6 +21,9 @@ export const COMMANDS: CliCommand[] = [
   devicesCommand,
   captureCommand,
   dutCommand,
+  probeCommand,
+  flashCommand,
+  rttCommand,
   importCommand,
   recordingsCommand,
   statsCommand,
