@@ -303,8 +303,14 @@ export class CaptureManager {
   }
 }
 
+/**
+ * The raw format and calibration snapshot to save with a recording, as of its start: a driver that keeps
+ * them current (after the panel changed the supply or the gains) is asked again; otherwise what it said
+ * when opened.
+ */
 function recordingFormatOf(opened: OpenedAnalyzer): RecordingFormat {
-  return { rawFormat: opened.recordingFormat.rawFormat, calibration: opened.recordingFormat.calibration }
+  const now = (opened.analyzer as { recordingFormat?: RecordingFormat }).recordingFormat ?? opened.recordingFormat
+  return { rawFormat: now.rawFormat, calibration: now.calibration }
 }
 
 function label(identity: InstrumentIdentity): string {
