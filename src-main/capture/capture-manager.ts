@@ -295,9 +295,10 @@ export class CaptureManager {
 
   private close(conn: Connection, reason: string | null): Promise<void> {
     conn.closing ??= (async () => {
-      if (this.connections.get(conn.identity.id) === conn) this.connections.delete(conn.identity.id)
+      let key = conn.identity.id
+      for (const [k, c] of this.connections) if (c === conn) this.connections.delete((key = k))
       await conn.opened.close().catch(() => {})
-      this.options.emit('capture.connection', { instrumentId: conn.identity.id, connected: false, reason })
+      this.options.emit('capture.connection', { instrumentId: key, connected: false, reason })
     })()
     return conn.closing
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { exportCsv } from '../../formats/csv-export'
@@ -166,8 +166,7 @@ export const recordingHandlers: Pick<HandlerMap, RecordingMethods> = {
         const u = uploads.get(p.uploadId!)
         if (!u) throw new Error(`Upload ${p.uploadId} is unknown or expired; send ${p.fileName} again.`)
         uploads.delete(p.uploadId!)
-        mkdirSync(dir, { recursive: true })
-        writeFileSync(file, readFileSync(u.file))
+        renameSync(u.file, file) // both in the temporary folder: a move, not a second copy in memory
         rmSync(u.dir, { recursive: true, force: true })
       }
       const outcome = await importRecording(core.db, file, { format: p.format, supplyV: p.supplyV, name: p.name ?? p.fileName.replace(/\.[^.]*$/, '') })
