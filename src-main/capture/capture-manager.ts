@@ -10,6 +10,7 @@ import { CaptureSession, type CaptureState } from './capture-session'
 import { CaptureTap, tappedAnalyzer, type RecentStatistics } from './capture-tap'
 import type { CaptureEvents, CaptureRequest, CaptureStatus, ConnectedInstrument } from './capture-types'
 import type { LiveTail } from './live-tail'
+import './ppk2-controls'
 
 export type { CaptureEvents, CaptureRequest, CaptureStateEvent, CaptureStatus, ConnectedInstrument } from './capture-types'
 
@@ -82,6 +83,15 @@ export class CaptureManager {
 
   async configure(instrumentId: string, change: InstrumentSettings): Promise<ConnectedInstrument> {
     const conn = this.connections.get(instrumentId) ?? (await this.open(instrumentId, change))
+    const capture = conn.capture
+    const fixed = Object.entries(change).filter(([k, v]) => v !== undefined && k !== 'dutPower')
+    if (capture && fixed.length) {
+      // The recording keeps the supply, mode, filter and gains it started with (energy and recomputation use them).
+      throw new CaptureError(
+        `${label(conn.identity)} is capturing into recording ${capture.session.recordingId}: only DUT power can change during a capture, ` +
+          `not ${fixed.map(([k]) => k).join(', ')}. Stop the capture first.`
+      )
+    }
     await this.apply(conn, change)
     return this.describe(conn)
   }
