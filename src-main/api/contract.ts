@@ -10,21 +10,27 @@ import { z } from 'zod'
 import { appParams, type AppResults } from './methods/app'
 import { instrumentParams, type InstrumentEvents, type InstrumentResults } from './methods/instruments'
 import { resultsParams, type ResultsResults } from './methods/results'
+import { recordingParams, type RecordingEvents, type RecordingResults } from './methods/recordings'
+import { captureParams, type CaptureApiEvents, type CaptureResults } from './methods/capture'
 
 export type * from './methods/app'
 export type * from './methods/instruments'
 export type * from './methods/results'
+export type * from './methods/recordings'
+export type * from './methods/capture'
 
 export const API_PARAMS = {
   ...appParams,
   ...instrumentParams,
-  ...resultsParams
+  ...resultsParams,
+  ...recordingParams,
+  ...captureParams
 } satisfies Record<string, z.ZodType>
 
-export interface ApiResults extends AppResults, InstrumentResults, ResultsResults {}
+export interface ApiResults extends AppResults, InstrumentResults, ResultsResults, RecordingResults, CaptureResults {}
 
 /** Everything the core pushes to clients without being asked. */
-export interface ApiEvents extends InstrumentEvents {}
+export interface ApiEvents extends InstrumentEvents, RecordingEvents, CaptureApiEvents {}
 
 export type ApiMethod = keyof typeof API_PARAMS
 export type ApiParams<M extends ApiMethod> = z.input<(typeof API_PARAMS)[M]>

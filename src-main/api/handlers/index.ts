@@ -2,9 +2,13 @@ import type { HandlerMap } from '../core'
 import { appHandlers } from './app'
 import { instrumentHandlers } from './instruments'
 import { resultsHandlers } from './results'
+import { recordingHandlers } from './recordings'
+import { captureHandlers } from './capture'
 
 export const HANDLERS: HandlerMap = {
   ...appHandlers,
   ...instrumentHandlers,
-  ...resultsHandlers
+  ...resultsHandlers,
+  ...recordingHandlers,
+  ...captureHandlers
 }
