@@ -151,6 +151,8 @@ const dutBoard = z
       })
       .strict(),
     ground: pinRef,
+    /** A pin at the MCU's I/O voltage, for a logic-reference wire when the I/O does not follow the supply. */
+    ioReferencePin: pinRef.nullable(),
     jumpers: z
       .array(
         z

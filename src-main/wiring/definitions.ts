@@ -75,7 +75,7 @@ function checkPinRefs(def: AnyDefinition, file: string): void {
   visit(def, '')
 }
 
-const REF_FIELDS = /(^|\.)(pin|boardSourcePin|ground|tx|rx|supplyOut|supplyIn|supplyReturn|unmeasuredSupply|triggerIn|logicReference|logicGround|toDut|fromDut|timestampIn|highSupply|lowSupply|high|low)$/
+const REF_FIELDS = /(^|\.)(pin|boardSourcePin|ioReferencePin|ground|tx|rx|supplyOut|supplyIn|supplyReturn|unmeasuredSupply|triggerIn|logicReference|logicGround|toDut|fromDut|timestampIn|highSupply|lowSupply|high|low)$/
 function isRefField(path: string): boolean {
   return REF_FIELDS.test(path)
 }
