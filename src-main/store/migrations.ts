@@ -20,4 +20,6 @@ const workspace: Migration[] = [
   }
 ]
 
-export const MIGRATIONS: readonly Migration[] = [...workspace]
+import { calibrationMigrations } from '../calibration/migrations'
+
+export const MIGRATIONS: readonly Migration[] = [...workspace, ...calibrationMigrations]

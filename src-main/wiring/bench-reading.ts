@@ -5,6 +5,7 @@
  */
 import type { Gap, Mark, SampleBlock, SampleSink } from '../capture/sample-block'
 import type { PowerAnalyzer } from '../instruments/power-analyzer'
+import { streamWindow } from './stream-window'
 
 export interface LineActivity {
   line: number
@@ -142,57 +143,14 @@ export interface AnalyzerReadingOptions {
 
 /** A BenchReading over a real (or emulated) analyzer: each read() is one short start…stop stream. */
 export function analyzerBenchReading(analyzer: PowerAnalyzer, options: AnalyzerReadingOptions): BenchReading {
-  const name = `${analyzer.identity.model} (${analyzer.identity.id})`
-  let disconnected: string | null = null
-  let onGone: ((reason: string) => void) | null = null
-  analyzer.onDisconnect((reason) => {
-    disconnected = reason
-    onGone?.(reason)
-  })
   return {
-    analyzerName: name,
+    analyzerName: `${analyzer.identity.model} (${analyzer.identity.id})`,
     setSupplyV: () => options.supplyV,
     async read(durationS) {
-      if (disconnected) throw new Error(`${name} is disconnected (${disconnected}). Reconnect it and run the check again.`)
       const period = analyzer.samplePeriodS
-      const wanted = Math.max(1, Math.round(durationS / period))
-      const acc = new WindowAccumulator(Math.round((options.settleS ?? 0.02) / period))
-      const stallMs = (options.stallS ?? 3) * 1000
-      const streamed = new Promise<void>((resolve, reject) => {
-        let timer: NodeJS.Timeout
-        const arm = () => {
-          clearTimeout(timer)
-          timer = setTimeout(() => finish(new Error(`${name} sent ${acc.sampleCount} of the ${wanted} samples asked for, then nothing for ${stallMs / 1000} s. Check its cable, or restart it.`)), stallMs)
-        }
-        let done = false
-        const finish = (err?: Error) => {
-          if (done) return
-          done = true
-          clearTimeout(timer)
-          onGone = null
-          if (err) reject(err)
-          else resolve()
-        }
-        onGone = (reason) => finish(new Error(`${name} went away during the check (${reason}). Reconnect it and run the check again.`))
-        const sink: SampleSink = {
-          samples(block) {
-            acc.samples(block)
-            arm()
-            if (acc.sampleCount >= wanted) finish()
-          },
-          gap: (g) => acc.gap(g),
-          mark: (m) => acc.mark(m),
-          warning: (w) => acc.warning(w)
-        }
-        arm()
-        analyzer.start(sink, options.supplyV !== null ? { supplyV: options.supplyV } : {}).catch((e: Error) => finish(e))
-      })
-      try {
-        await streamed
-      } finally {
-        // Stop even after a failure so the analyzer is left idle; a vanished device cannot be stopped, which is fine.
-        if (!disconnected) await analyzer.stop().catch(() => {})
-      }
+      const skip = Math.round((options.settleS ?? 0.02) / period)
+      const acc = new WindowAccumulator(skip)
+      await streamWindow(analyzer, acc, { supplyV: options.supplyV, samples: skip + Math.max(1, Math.round(durationS / period)), stallS: options.stallS })
       return acc.window(period)
     }
   }

@@ -1,0 +1,73 @@
+/**
+ * Which calibration a capture goes through, and recomputing a recording's current under another.
+ * Every recording names its calibration (or says it had none); a recomputation names the one it used.
+ */
+import type { SampleSink } from '../capture/sample-block'
+import type { InstrumentIdentity } from '../instruments/identity'
+import { correctCurrent, correctingSink, rangeClassifierFor, type CalibrationCorrection, type RangeClassifier } from './correction'
+import { correctionFromResult } from './procedure'
+import { calibrationRef, type CalibrationRef, type CalibrationStore } from './records'
+
+/** What a capture runs under: the record's reference (stored with the recording) and its correction. */
+export interface CaptureCalibration {
+  /** Null when no calibration applies: the recording says "uncalibrated". */
+  ref: CalibrationRef | null
+  correction: CalibrationCorrection | null
+  classify: RangeClassifier
+  /** Something the user should know (overdue, damaged record, no serial). */
+  warning: string | null
+}
+
+/** Look up the calibration in force for this instrument now (or at `at`). Never throws: problems become a warning. */
+export function captureCalibration(
+  store: CalibrationStore,
+  identity: InstrumentIdentity,
+  ranges: ReadonlyArray<{ index: number; minA: number; maxA: number }>,
+  at: Date = new Date()
+): CaptureCalibration {
+  const classify = rangeClassifierFor(identity.family, ranges)
+  if (!identity.serial) {
+    return { ref: null, correction: null, classify, warning: `${identity.model} reported no serial number, so no calibration record can be matched to it; the capture is uncorrected.` }
+  }
+  try {
+    const record = store.inForce(identity.family, identity.serial, at.toISOString())
+    if (!record) return { ref: null, correction: null, classify, warning: null }
+    const ref = calibrationRef(record, at)
+    return {
+      ref,
+      correction: correctionFromResult(record.id, record.result),
+      classify,
+      warning: ref.overdue ? `The calibration of ${identity.model} ${identity.serial} (${record.id}) was due on ${record.dueAt.slice(0, 10)}: recalibrate it.` : null
+    }
+  } catch (e) {
+    return { ref: null, correction: null, classify, warning: `${(e as Error).message} The capture is uncorrected.` }
+  }
+}
+
+/** The sink a capture writes through: corrected current when a calibration applies, untouched otherwise. */
+export function calibratedSink(next: SampleSink, cal: CaptureCalibration, userGainsInUse: readonly number[] | null = null): SampleSink {
+  return cal.correction ? correctingSink(next, cal.correction, cal.classify, userGainsInUse) : next
+}
+
+export interface RecomputedCurrent {
+  currentA: Float32Array
+  /** The calibration the result went through; null means the device's own conversion only. */
+  calibrationId: string | null
+}
+
+/**
+ * Recompute current from raw words under a calibration: the device's own conversion first (for the
+ * PPK2, the instrument folder's decoder with the recording's metadata), then the correction.
+ */
+export function recomputeCurrent(
+  raw: Uint32Array,
+  deviceConvert: (raw: Uint32Array) => Float32Array,
+  correction: CalibrationCorrection | null,
+  classify: RangeClassifier,
+  userGainsInUse: readonly number[] | null = null
+): RecomputedCurrent {
+  const currentA = deviceConvert(raw)
+  if (currentA.length !== raw.length) throw new Error(`The device conversion returned ${currentA.length} values for ${raw.length} raw words.`)
+  if (correction) correctCurrent(currentA, raw, correction, classify, userGainsInUse)
+  return { currentA, calibrationId: correction?.calibrationId ?? null }
+}
