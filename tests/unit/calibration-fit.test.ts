@@ -167,7 +167,7 @@ describe('applying corrections', () => {
     expect(ppk2(5e-3, (3 << 14) | 0x1234)).toBe(3)
     expect(ppk2(5e-3, 7 << 14)).toBe(4)
     expect(ppk2(5e-4, undefined)).toBe(0)
-    expect(rangeByValue(ranges)(2)).toBe(1)
+    expect(rangeByValue(ranges)(2, undefined)).toBe(1)
   })
 
   it('corrects blocks on their way to the store and keeps the raw words untouched', () => {
