@@ -2,48 +2,31 @@
  * The one contract between the core and every client (Electron window, browser tab over the loopback
  * WebSocket, tests). Requests are validated here, at the boundary, so no malformed message from a window
  * or a socket ever reaches a driver. The renderer imports only the types of this file.
+ *
+ * Each area declares its methods in methods/<area>.ts (parameter schemas, result and event types) and
+ * answers them in handlers/<area>.ts; this file puts the areas together.
  */
 import { z } from 'zod'
-import type { InstrumentIdentity } from '../instruments/identity'
+import { appParams, type AppResults } from './methods/app'
+import { instrumentParams, type InstrumentEvents, type InstrumentResults } from './methods/instruments'
 
-/** Parameters of every method. Adding a method: a schema here, a result type below, a handler in handlers/. */
+export type * from './methods/app'
+export type * from './methods/instruments'
+
 export const API_PARAMS = {
-  'app.info': z.object({}).strict(),
-  'instruments.list': z.object({ refresh: z.boolean().optional() }).strict()
+  ...appParams,
+  ...instrumentParams
 } satisfies Record<string, z.ZodType>
 
-export interface AppInfo {
-  version: string
-  workspacePath: string
-  workspaceId: string
-  host: 'electron' | 'server' | 'test'
-  platform: string
-}
+export interface ApiResults extends AppResults, InstrumentResults {}
 
-export interface InstrumentEntry extends InstrumentIdentity {
-  description: string
-  state: 'available' | 'in-use' | 'disconnected'
-}
-
-export interface InstrumentList {
-  instruments: InstrumentEntry[]
-  hints: string[]
-}
-
-export interface ApiResults {
-  'app.info': AppInfo
-  'instruments.list': InstrumentList
-}
+/** Everything the core pushes to clients without being asked. */
+export interface ApiEvents extends InstrumentEvents {}
 
 export type ApiMethod = keyof typeof API_PARAMS
 export type ApiParams<M extends ApiMethod> = z.input<(typeof API_PARAMS)[M]>
 export type ApiParsedParams<M extends ApiMethod> = z.output<(typeof API_PARAMS)[M]>
 export type ApiResult<M extends ApiMethod> = ApiResults[M]
-
-/** Everything the core pushes to clients without being asked. */
-export interface ApiEvents {
-  'instruments.changed': InstrumentList
-}
 export type ApiEvent = { [K in keyof ApiEvents]: { event: K; data: ApiEvents[K] } }[keyof ApiEvents]
 
 export const requestEnvelope = z

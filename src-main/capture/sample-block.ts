@@ -16,6 +16,11 @@ export interface SampleBlock {
   digital?: Uint8Array
   /** The instrument's raw sample words, kept so a recording can be recomputed under another calibration. */
   raw?: Uint32Array
+  /**
+   * Time of each sample in seconds from the recording's start, only for sources without a fixed rate
+   * (imported files with uneven time steps). Fixed-rate streams leave it out: time = index × period.
+   */
+  timeS?: Float64Array
 }
 
 /** Samples the instrument lost: they belong at [startIndex, startIndex + count). */

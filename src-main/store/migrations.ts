@@ -1,3 +1,6 @@
+import { TABLE_MIGRATIONS } from '../formats/table-migrations'
+import { RECORDING_MIGRATIONS } from './recording-migrations'
+import { calibrationMigrations } from '../calibration/migrations'
 /**
  * Every schema change of the workspace file, by area. Each area's list lives beside its code;
  * this file only puts them in order. Never edit a shipped migration: add a new one.
@@ -20,6 +23,4 @@ const workspace: Migration[] = [
   }
 ]
 
-import { calibrationMigrations } from '../calibration/migrations'
-
-export const MIGRATIONS: readonly Migration[] = [...workspace, ...calibrationMigrations]
+export const MIGRATIONS: readonly Migration[] = [...workspace, ...TABLE_MIGRATIONS, ...RECORDING_MIGRATIONS, ...calibrationMigrations]

@@ -1,7 +1,13 @@
 import type { CliCommand } from '../command'
 import { devicesCommand } from './devices'
+import { fitCommand } from './fit'
+import { modelCommand } from './model'
 import { serveCommand } from './serve'
 import { startCommand } from './start'
+import { importCommand } from './import'
+import { recordingsCommand } from './recordings'
+import { statsCommand } from './stats'
+import { exportCommand } from './export'
 
 /** Every `joulebench` command, in the order `--help` lists them. */
-export const COMMANDS: CliCommand[] = [startCommand, devicesCommand, serveCommand]
+export const COMMANDS: CliCommand[] = [startCommand, devicesCommand, serveCommand, modelCommand, fitCommand, importCommand, recordingsCommand, statsCommand, exportCommand]
