@@ -71,3 +71,71 @@ export function recomputeCurrent(
   if (correction) correctCurrent(currentA, raw, correction, classify, userGainsInUse)
   return { currentA, calibrationId: correction?.calibrationId ?? null }
 }
+
+/**
+ * The calibration snapshot a recording stores (recordings.calibration_json): the device's own
+ * conversion constants (for the PPK2, its metadata calibration) next to our correction, so the
+ * recording can be decoded, and recomputed, exactly as it was captured.
+ */
+export interface CalibrationSnapshot {
+  format: 'joulebench-calibration-v1'
+  /** What the instrument's raw format needs to convert words to amperes; opaque here. */
+  device: unknown
+  correction: CalibrationCorrection | null
+  /** The device's user gains during the capture (PPK2 UG0–UG4), if it has them. */
+  userGains: number[] | null
+  /** Range spans, for instruments whose raw words do not carry the range. */
+  ranges: Array<{ index: number; minA: number; maxA: number }>
+}
+
+export function isCalibrationSnapshot(x: unknown): x is CalibrationSnapshot {
+  return typeof x === 'object' && x !== null && (x as { format?: unknown }).format === 'joulebench-calibration-v1'
+}
+
+/** What a new recording stores as its calibration: `{ id, snapshot }` for RecordingWriter / CaptureSession. */
+export function recordingCalibration(
+  cal: CaptureCalibration,
+  device: unknown,
+  ranges: ReadonlyArray<{ index: number; minA: number; maxA: number }>,
+  userGains: number[] | null = null
+): { id: string | null; snapshot: CalibrationSnapshot } {
+  return {
+    id: cal.ref?.id ?? null,
+    snapshot: { format: 'joulebench-calibration-v1', device, correction: cal.correction, userGains, ranges: ranges.map(({ index, minA, maxA }) => ({ index, minA, maxA })) }
+  }
+}
+
+/**
+ * The `{ id, snapshot }` to recompute an existing recording under another calibration (or none):
+ * the recording's own device constants and user gains are kept, only the correction changes.
+ */
+export function recomputeCalibration(recordingSnapshot: unknown, correction: CalibrationCorrection | null): { id: string | null; snapshot: CalibrationSnapshot } {
+  const old: CalibrationSnapshot = isCalibrationSnapshot(recordingSnapshot)
+    ? recordingSnapshot
+    : { format: 'joulebench-calibration-v1', device: recordingSnapshot, correction: null, userGains: null, ranges: [] }
+  return { id: correction?.calibrationId ?? null, snapshot: { ...old, correction } }
+}
+
+/** The part of the store's RawFormat this needs (kept structural so calibration does not depend on the store). */
+export interface RawCurrentDecoder {
+  id: string
+  decodeCurrent(raw: Uint32Array, calibration: unknown, out: Float32Array): void
+}
+
+/**
+ * Wrap an instrument's raw format so that a CalibrationSnapshot is honoured: the device conversion
+ * with its own constants, then our correction. Snapshots of any other shape go to the format as they
+ * are, so recordings made before calibration existed decode as before.
+ */
+export function withCalibration<F extends RawCurrentDecoder>(base: F, family: string): F {
+  return {
+    ...base,
+    decodeCurrent(raw: Uint32Array, snapshot: unknown, out: Float32Array) {
+      if (!isCalibrationSnapshot(snapshot)) return base.decodeCurrent(raw, snapshot, out)
+      base.decodeCurrent(raw, snapshot.device, out)
+      if (!snapshot.correction) return
+      const spans = snapshot.ranges.length > 0 ? snapshot.ranges : [{ index: 0, minA: 0, maxA: Infinity }]
+      correctCurrent(out, raw, snapshot.correction, rangeClassifierFor(family, spans), snapshot.userGains)
+    }
+  }
+}
