@@ -8,6 +8,8 @@ import { importCommand } from './import'
 import { recordingsCommand } from './recordings'
 import { statsCommand } from './stats'
 import { exportCommand } from './export'
+import { calibrateCommand } from './calibrate'
+import { calibrationsCommand } from './calibrations'
 
 /** Every `joulebench` command, in the order `--help` lists them. */
-export const COMMANDS: CliCommand[] = [startCommand, devicesCommand, serveCommand, modelCommand, fitCommand, importCommand, recordingsCommand, statsCommand, exportCommand]
+export const COMMANDS: CliCommand[] = [startCommand, devicesCommand, serveCommand, modelCommand, fitCommand, importCommand, recordingsCommand, statsCommand, exportCommand, calibrateCommand, calibrationsCommand]
