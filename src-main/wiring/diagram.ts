@@ -101,6 +101,8 @@ function routeWires(plan: WiringPlan, boxes: Map<PartId, Box>): { routes: Route[
     return left + ((users.indexOf(key) + 1) * GAP_W) / (users.length + 1)
   }
   const routes: Route[] = []
+  // Several wires can leave one pin on the same side: stack their numbers so they stay readable.
+  const labelsAt = new Map<string, number>()
   for (const w of plan.wires) {
     const A = boxes.get(w.from.part)!
     const B = boxes.get(w.to.part)!
@@ -119,7 +121,11 @@ function routeWires(plan: WiringPlan, boxes: Map<PartId, Box>): { routes: Route[
       const c2 = channelX(rightward ? B.column - 1 : B.column, `${w.id}:in`)
       d = `M${r1(xa)} ${r1(ya)} H${r1(c1)} V${r1(lane)} H${r1(c2)} V${r1(yb)} H${r1(xb)}`
     }
-    routes.push({ wire: w, d, ends: [xa, ya, xb, yb], labelX: xa + (rightward ? 6 : -6), labelY: ya - 4, anchor: rightward ? 'start' : 'end' })
+    const at = `${w.from.part}:${w.from.ref}:${rightward}`
+    const nth = labelsAt.get(at) ?? 0
+    labelsAt.set(at, nth + 1)
+    const shift = 6 + nth * 24
+    routes.push({ wire: w, d, ends: [xa, ya, xb, yb], labelX: xa + (rightward ? shift : -shift), labelY: ya - 4, anchor: rightward ? 'start' : 'end' })
   }
   return { routes, bottom: boxBottom + 22 + long.length * LANE_H }
 }
