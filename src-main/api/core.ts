@@ -1,6 +1,9 @@
 import { EventEmitter } from 'node:events'
 import { openWorkspace, type Db } from '../store/workspace'
 import { systemSources, type DiscoverySources } from '../instruments/discovery'
+import { RecordingStore } from '../store/recording-store'
+import { VirtualBench } from '../virtual-bench/bench'
+import '../instruments/raw-formats'
 import {
   API_PARAMS,
   isApiMethod,
@@ -33,10 +36,16 @@ export class JoulebenchCore {
   readonly db: Db
   readonly events = new EventEmitter()
   readonly discovery: DiscoverySources
+  /** Recordings of this workspace; opening it closes what a crashed process left recording (as `recovered`). */
+  readonly recordings: RecordingStore
+  /** The virtual bench every virtual instrument of this core runs on. */
+  readonly bench: VirtualBench
 
   constructor(readonly options: CoreOptions) {
     this.db = openWorkspace(options.dbPath)
     this.discovery = options.discovery ?? systemSources
+    this.recordings = RecordingStore.open(this.db, options.dbPath)
+    this.bench = new VirtualBench()
   }
 
   /** Answer one request. Never throws: a bad message or a failing handler becomes an error reply. */
@@ -79,8 +88,9 @@ export class JoulebenchCore {
     return () => this.events.off('event', listener)
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.events.removeAllListeners()
+    await this.bench.close()
     this.db.close()
   }
 }

@@ -1,7 +1,8 @@
 import type { VirtualInstrument } from './registry'
+import { lpm01aVirtualInstrument } from '../instruments/lpm01a/virtual'
 
 /** Every emulated instrument of the virtual bench, in the order the Instruments list shows them. */
-export const VIRTUAL_INSTRUMENTS: VirtualInstrument[] = []
+export const VIRTUAL_INSTRUMENTS: VirtualInstrument[] = [lpm01aVirtualInstrument]
 
 export function findVirtualInstrument(id: string): VirtualInstrument | undefined {
   return VIRTUAL_INSTRUMENTS.find((v) => v.identity.id === id || v.identity.family === id)

@@ -12,7 +12,7 @@ const noHardware: DiscoverySources = {
 
 describe('API contract at the core boundary', () => {
   let core: JoulebenchCore
-  afterEach(() => core?.close())
+  afterEach(async () => core?.close())
   const make = () => (core = new JoulebenchCore({ dbPath: join(mkdtempSync(join(tmpdir(), 'jb-api-')), 'w.db'), host: 'test', discovery: noHardware }))
 
   it('answers a valid request with the typed result', async () => {

@@ -44,8 +44,7 @@ export async function startElectronHost(): Promise<void> {
   await win.loadFile(indexHtml)
 
   app.on('window-all-closed', () => {
-    core.close()
-    app.quit()
+    void core.close().then(() => app.quit())
   })
 }
 

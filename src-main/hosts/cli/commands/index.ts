@@ -1,15 +1,31 @@
 import type { CliCommand } from '../command'
+import { captureCommand } from './capture'
 import { devicesCommand } from './devices'
+import { dutCommand } from './dut'
+import { exportCommand } from './export'
 import { fitCommand } from './fit'
+import { importCommand } from './import'
 import { modelCommand } from './model'
+import { recordingsCommand } from './recordings'
 import { serveCommand } from './serve'
 import { startCommand } from './start'
-import { importCommand } from './import'
-import { recordingsCommand } from './recordings'
 import { statsCommand } from './stats'
-import { exportCommand } from './export'
 import { calibrateCommand } from './calibrate'
 import { calibrationsCommand } from './calibrations'
 
-/** Every `joulebench` command, in the order `--help` lists them. */
-export const COMMANDS: CliCommand[] = [startCommand, devicesCommand, serveCommand, modelCommand, fitCommand, importCommand, recordingsCommand, statsCommand, exportCommand, calibrateCommand, calibrationsCommand]
+/** Every `joulebench` command, in the order `--help` lists them: the app, instruments, recordings, analysis, models. */
+export const COMMANDS: CliCommand[] = [
+  startCommand,
+  serveCommand,
+  devicesCommand,
+  captureCommand,
+  dutCommand,
+  calibrateCommand,
+  calibrationsCommand,
+  importCommand,
+  recordingsCommand,
+  statsCommand,
+  exportCommand,
+  fitCommand,
+  modelCommand
+]

@@ -16,7 +16,7 @@ export const serveCommand: CliCommand = {
     if (!rendererDir) ctx.note('The renderer is not built (run `npm run build`); serving the API only.')
     const core = new JoulebenchCore({ dbPath: ctx.dbPath, host: 'server' })
     const server = await startLoopbackServer({ core, port, rendererDir: rendererDir ?? undefined }).catch((e) => {
-      core.close()
+      void core.close()
       throw e
     })
     ctx.report({ url: server.url, port: server.port, token: server.token, workspace: ctx.dbPath }, `Joulebench is serving the workspace ${ctx.dbPath}\nOpen ${server.url}`)
@@ -26,6 +26,6 @@ export const serveCommand: CliCommand = {
       process.once('SIGTERM', stop)
     })
     await server.close()
-    core.close()
+    await core.close()
   }
 }
