@@ -38,8 +38,6 @@ export interface CalibrationRequest {
   deviceUserGains?: number[] | null
   /** Tolerance of the supply voltage as a fraction, when the set voltage is not measured. Default 0. */
   voltageToleranceFraction?: number
-  /** Whether the analyzer powers the load (source meter) and so must be told each load's voltage. Default true. */
-  analyzerSources?: boolean
   onProgress?: (text: string) => void
 }
 
@@ -127,7 +125,7 @@ class RangeSplitter implements SampleSink {
 
 async function measurePoint(
   bench: CalibrationBench,
-  req: Required<Pick<CalibrationRequest, 'settleS' | 'measureS'>> & { classify: RangeClassifier; analyzerSources: boolean },
+  req: Required<Pick<CalibrationRequest, 'settleS' | 'measureS'>> & { classify: RangeClassifier },
   supplyV: number | null,
   what: string
 ): Promise<{ range: number; n: number; mean: number; sd: number; other: number }> {
@@ -135,7 +133,8 @@ async function measurePoint(
   const period = analyzer.samplePeriodS
   const skip = Math.round(req.settleS / period)
   const split = new RangeSplitter(skip, req.classify)
-  await streamWindow(analyzer, split, { supplyV: req.analyzerSources ? supplyV : null, samples: skip + Math.max(2, Math.round(req.measureS / period)) })
+  // Each load's voltage goes to the analyzer: the output of a source meter, the conversion's supply reference for an ampere meter (PPK2).
+  await streamWindow(analyzer, split, { supplyV, samples: skip + Math.max(2, Math.round(req.measureS / period)) })
   const d = split.dominant()
   if (!d) throw new CalibrationError(`${analyzer.identity.model} sent no usable samples while measuring ${what}. Check the connection and run the calibration again.`)
   return { ...d, other: split.total - d.n }
@@ -152,7 +151,7 @@ export async function runCalibration(bench: CalibrationBench, request: Calibrati
     measureS: request.measureS ?? 1,
     voltageToleranceFraction: request.voltageToleranceFraction ?? 0
   }
-  const m = { ...settings, classify: request.classify ?? rangeClassifierFor(analyzer.identity.family, ranges), analyzerSources: request.analyzerSources ?? true }
+  const m = { ...settings, classify: request.classify ?? rangeClassifierFor(analyzer.identity.family, ranges) }
   const progress = request.onProgress ?? (() => {})
   const total = request.loads.length + (zero ? 1 : 0)
   const points: CalibrationPoint[] = []

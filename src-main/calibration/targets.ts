@@ -3,9 +3,12 @@
  * presented to it (the virtual bench switches its emulated load; on hardware the operator swaps
  * resistors when asked), and the family's extras (PPK2 user gains). One opener per instrument family.
  */
+import { openAnalyzer, parseAnalyzerId } from '../instruments/analyzers'
 import type { PowerAnalyzer } from '../instruments/power-analyzer'
+import { VirtualBench } from '../virtual-bench/bench'
 import type { AnalyzerDefinition } from '../wiring/definition-schema'
 import type { PresentStep } from './procedure'
+import { referenceLoadSignal } from './reference-load-signal'
 
 export interface CalibrationTarget {
   analyzer: PowerAnalyzer
@@ -48,23 +51,65 @@ export function familyOf(id: string): string {
   return a === 'virtual' && b ? b : (a ?? id)
 }
 
+/** Open the analyzer for calibration: a family's own opener if one is registered, else the analyzer registry. */
 export async function openCalibrationTarget(request: TargetRequest): Promise<CalibrationTarget> {
-  const family = familyOf(request.id)
-  const opener = openers.get(family)
-  if (!opener) {
-    const known = calibrationFamilies()
-    throw new Error(
-      `Cannot calibrate "${request.id}": no calibration support for the "${family}" family${known.length ? ` (supported: ${known.join(', ')})` : ''}. Run joulebench devices to see instrument ids.`
-    )
+  const opener = openers.get(familyOf(request.id))
+  return opener ? opener(request) : openThroughRegistry(request)
+}
+
+/** Devices that keep per-range user gains (the PPK2 driver): recognised by shape, so no family is imported here. */
+interface UserGainDevice {
+  setUserGain(range: number, gain: number): Promise<void>
+  calibration: { ug: number[] }
+}
+
+function hasUserGains(a: PowerAnalyzer): a is PowerAnalyzer & UserGainDevice {
+  const d = a as Partial<UserGainDevice>
+  return typeof d.setUserGain === 'function' && Array.isArray(d.calibration?.ug)
+}
+
+/**
+ * Any analyzer the registry can open. On the virtual bench the DUT is replaced by reference loads that
+ * the procedure switches itself; on hardware the operator is asked to connect each one.
+ */
+async function openThroughRegistry(request: TargetRequest): Promise<CalibrationTarget> {
+  const { virtual } = parseAnalyzerId(request.id)
+  const bench = new VirtualBench()
+  const loads = referenceLoadSignal()
+  if (virtual) bench.plugDut(loads)
+  let opened: Awaited<ReturnType<typeof openAnalyzer>>
+  try {
+    opened = await openAnalyzer(request.id, { mode: request.mode }, bench)
+  } catch (e) {
+    await bench.close()
+    throw e
   }
-  return opener(request)
+  const analyzer = opened.analyzer
+  const name = `${analyzer.identity.model} (${analyzer.identity.id})`
+  const sources = request.mode === 'source' && (request.definition?.methods.includes('source-meter') ?? true)
+  return {
+    analyzer,
+    definition: request.definition,
+    analyzerSources: sources,
+    async present(step) {
+      if (virtual) loads.present(step.kind === 'open' ? null : step.load)
+      else await request.ask(instructionFor(step, name, sources))
+    },
+    deviceUserGains: () => (hasUserGains(analyzer) ? [...analyzer.calibration.ug] : null),
+    writeUserGain: hasUserGains(analyzer) ? (r, g) => analyzer.setUserGain(r, g) : undefined,
+    async close() {
+      await opened.close()
+      await bench.close()
+    }
+  }
 }
 
 /** The operator's instruction for one reference, on hardware. */
-export function instructionFor(step: PresentStep, analyzerName: string): string {
+export function instructionFor(step: PresentStep, analyzerName: string, analyzerSources = true): string {
   if (step.kind === 'open') return `[${step.index}/${step.total}] Disconnect everything from ${analyzerName}'s output (open circuit), then press Enter.`
   const { load } = step
   const r = load.resistanceOhm
   const ohms = r >= 1e6 ? `${r / 1e6} MΩ` : r >= 1e3 ? `${r / 1e3} kΩ` : `${r} Ω`
-  return `[${step.index}/${step.total}] Connect the ${ohms} reference resistor across ${analyzerName}'s output and ground (${load.voltageV} V will be applied, ${+((load.voltageV / r) * 1e3).toPrecision(3)} mA), then press Enter.`
+  const supply = analyzerSources ? `${load.voltageV} V will be applied` : `set the external supply to ${load.voltageV} V`
+  return `[${step.index}/${step.total}] Connect the ${ohms} reference resistor across ${analyzerName}'s output and ground (${supply}, ${+((load.voltageV / r) * 1e3).toPrecision(3)} mA), then press Enter.`
 }

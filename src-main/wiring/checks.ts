@@ -164,6 +164,18 @@ export function checkCurrentLimit(input: CheckInput): CheckResult {
   const peak = window.maxA
   const expected = `≤ ${si(Math.min(limit, board.expectedCurrentA.runMax), 'A')}`
   const supplyWire = wireFor(plan, (w) => w.role === 'supply' && w.to.part === 'dut')
+  // An analyzer that protects itself (the LPM01A trips at 59 mA) cuts the supply and says so rather than reading the short.
+  const tripped = window.warnings.find((w) => /overcurrent|over-current|tripped/i.test(w))
+  if (tripped) {
+    return result(
+      id,
+      'fail',
+      `${input.analyzerName} cut the supply for overcurrent (${tripped.trim()}): the DUT drew more than ${si(limit, 'A')}, or the supply is shorted to ground.`,
+      `Check that ${supplyWire} does not touch ground and lands on ${board.supply.pin}; look for solder bridges; make sure nothing else on the rail (LEDs, shields) is powered from it.`,
+      expected,
+      { value: peak, unit: 'A' }
+    )
+  }
   if (peak >= 0.9 * Math.min(limit, top)) {
     return result(
       id,

@@ -39,8 +39,8 @@ function humanReport(result: CalibrationResult, id: string | null, extra: string
         r.label,
         r.fit,
         r.fit === 'none' || r.fit === 'offset-only' ? '—' : r.gain.toFixed(5),
-        r.fit === 'none' || r.fit === 'gain-only' ? '—' : si(r.offsetA, 'A'),
-        r.verdict === 'not-measured' ? '—' : `${+(r.uncertainty.expandedFraction * 100).toPrecision(3)} % + ${si(r.uncertainty.offsetExpandedA, 'A', 3)}`,
+        r.fit === 'none' || r.fit === 'gain-only' ? '—' : si(Math.abs(r.offsetA) < 1e-12 ? 0 : r.offsetA, 'A'),
+        r.verdict === 'not-measured' ? '—' : `${+(r.uncertainty.expandedFraction * 100).toPrecision(3)} % + ${si(r.uncertainty.offsetExpandedA < 1e-12 ? 0 : r.uncertainty.offsetExpandedA, 'A', 3)}`,
         errs.length ? `${+(Math.max(...errs) * 100).toPrecision(3)} %` : '—',
         r.accuracyFraction === null ? '—' : `±${+(r.accuracyFraction * 100).toPrecision(3)} %`,
         r.verdict + (r.marginal ? ' (marginal)' : '')
@@ -138,7 +138,6 @@ export const calibrateCommand: CliCommand = {
         settleS,
         measureS,
         voltageToleranceFraction: percentOption(values, 'voltage-tolerance') ?? 0,
-        analyzerSources: target.analyzerSources,
         deviceUserGains: target.deviceUserGains(),
         onProgress: (text) => ctx.note(text)
       })
