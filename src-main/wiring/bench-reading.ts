@@ -150,7 +150,13 @@ export function analyzerBenchReading(analyzer: PowerAnalyzer, options: AnalyzerR
       const period = analyzer.samplePeriodS
       const skip = Math.round((options.settleS ?? 0.02) / period)
       const acc = new WindowAccumulator(skip)
-      await streamWindow(analyzer, acc, { supplyV: options.supplyV, samples: skip + Math.max(1, Math.round(durationS / period)), stallS: options.stallS })
+      await streamWindow(analyzer, acc, {
+        supplyV: options.supplyV,
+        samples: skip + Math.max(1, Math.round(durationS / period)),
+        stallS: options.stallS,
+        // A tripped analyzer sends nothing more; the trip itself is what the current-limit check needs.
+        endsOnWarning: (w) => /overcurrent|over-current|tripped|powered down/i.test(w)
+      })
       return acc.window(period)
     }
   }

@@ -8,6 +8,8 @@ export interface StreamWindowOptions {
   samples: number
   /** Give up when samples stop arriving for this long. Default 3 s. */
   stallS?: number
+  /** End the window early, without error, on a warning that means no more samples will come (a protection trip). */
+  endsOnWarning?: (message: string) => boolean
 }
 
 /** One disconnect listener per analyzer (the interface has no way to remove one), dispatching to the window in progress. */
@@ -67,7 +69,11 @@ export async function streamWindow(analyzer: PowerAnalyzer, sink: SampleSink, op
       },
       gap: (g) => !done && sink.gap(g),
       mark: (m) => !done && sink.mark(m),
-      warning: (w) => !done && sink.warning(w)
+      warning: (w) => {
+        if (done) return
+        sink.warning(w)
+        if (options.endsOnWarning?.(w)) finish()
+      }
     }
     arm()
     analyzer.start(counting, options.supplyV !== null ? { supplyV: options.supplyV } : {}).catch((e: Error) => finish(new Error(`${name} did not start: ${e.message}`)))
