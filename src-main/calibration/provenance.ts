@@ -4,6 +4,7 @@
  */
 import type { SampleSink } from '../capture/sample-block'
 import type { InstrumentIdentity } from '../instruments/identity'
+import type { PowerAnalyzer, StreamOptions } from '../instruments/power-analyzer'
 import { correctCurrent, correctingSink, rangeClassifierFor, type CalibrationCorrection, type RangeClassifier } from './correction'
 import { correctionFromResult } from './procedure'
 import { calibrationRef, type CalibrationRef, type CalibrationStore } from './records'
@@ -138,4 +139,47 @@ export function withCalibration<F extends RawCurrentDecoder>(base: F, family: st
       correctCurrent(out, raw, snapshot.correction, rangeClassifierFor(family, spans), snapshot.userGains)
     }
   }
+}
+
+/** What CaptureSession.start needs from the family (the registry's OpenedAnalyzer.recordingFormat). */
+export interface FamilyRecordingFormat {
+  rawFormat: string | null
+  calibration: { id: string | null; snapshot: unknown } | null
+}
+
+export interface CalibratedCapture {
+  /** The analyzer to capture from: the same one for raw-word families, one that corrects its blocks otherwise. */
+  analyzer: PowerAnalyzer
+  /** Pass to CaptureSession.start as { rawFormat, calibration }. */
+  recordingFormat: { rawFormat: string | null; calibration: { id: string | null; snapshot: CalibrationSnapshot } }
+  ref: CalibrationRef | null
+  warning: string | null
+}
+
+/**
+ * One call for a capture host: find the calibration in force for this analyzer, and return what to
+ * record through so the recording names it and its current is corrected. Raw-word families are
+ * corrected where the store decodes their words (their format must be registered withCalibration);
+ * the others get their blocks corrected on the way in.
+ */
+export function calibratedCapture(
+  store: CalibrationStore,
+  analyzer: PowerAnalyzer,
+  family: FamilyRecordingFormat,
+  userGains: number[] | null = null,
+  at: Date = new Date()
+): CalibratedCapture {
+  const cal = captureCalibration(store, analyzer.identity, analyzer.ranges, at)
+  const calibration = recordingCalibration(cal, family.calibration?.snapshot ?? null, analyzer.ranges, userGains)
+  const wrapped: PowerAnalyzer =
+    family.rawFormat || !cal.correction
+      ? analyzer
+      : new Proxy(analyzer, {
+          get(target, prop, receiver) {
+            if (prop === 'start') return (sink: SampleSink, options?: StreamOptions) => target.start(calibratedSink(sink, cal, userGains), options)
+            const v = Reflect.get(target, prop, receiver)
+            return typeof v === 'function' ? v.bind(target) : v
+          }
+        })
+  return { analyzer: wrapped, recordingFormat: { rawFormat: family.rawFormat, calibration }, ref: cal.ref, warning: cal.warning }
 }
