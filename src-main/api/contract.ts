@@ -9,16 +9,19 @@
 import { z } from 'zod'
 import { appParams, type AppResults } from './methods/app'
 import { instrumentParams, type InstrumentEvents, type InstrumentResults } from './methods/instruments'
+import { resultsParams, type ResultsResults } from './methods/results'
 
 export type * from './methods/app'
 export type * from './methods/instruments'
+export type * from './methods/results'
 
 export const API_PARAMS = {
   ...appParams,
-  ...instrumentParams
+  ...instrumentParams,
+  ...resultsParams
 } satisfies Record<string, z.ZodType>
 
-export interface ApiResults extends AppResults, InstrumentResults {}
+export interface ApiResults extends AppResults, InstrumentResults, ResultsResults {}
 
 /** Everything the core pushes to clients without being asked. */
 export interface ApiEvents extends InstrumentEvents {}

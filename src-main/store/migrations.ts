@@ -1,4 +1,5 @@
 import { TABLE_MIGRATIONS } from '../formats/table-migrations'
+import { RESULTS_MIGRATIONS } from '../results/migrations'
 import { RECORDING_MIGRATIONS } from './recording-migrations'
 import { calibrationMigrations } from '../calibration/migrations'
 /**
@@ -23,4 +24,8 @@ const workspace: Migration[] = [
   }
 ]
 
+<<<<<<< HEAD
 export const MIGRATIONS: readonly Migration[] = [...workspace, ...TABLE_MIGRATIONS, ...RECORDING_MIGRATIONS, ...calibrationMigrations]
+=======
+export const MIGRATIONS: readonly Migration[] = [...workspace, ...TABLE_MIGRATIONS, ...RECORDING_MIGRATIONS, ...RESULTS_MIGRATIONS]
+>>>>>>> main
