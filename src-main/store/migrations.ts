@@ -24,8 +24,4 @@ const workspace: Migration[] = [
   }
 ]
 
-<<<<<<< HEAD
-export const MIGRATIONS: readonly Migration[] = [...workspace, ...TABLE_MIGRATIONS, ...RECORDING_MIGRATIONS, ...calibrationMigrations]
-=======
-export const MIGRATIONS: readonly Migration[] = [...workspace, ...TABLE_MIGRATIONS, ...RECORDING_MIGRATIONS, ...RESULTS_MIGRATIONS]
->>>>>>> main
+export const MIGRATIONS: readonly Migration[] = [...workspace, ...TABLE_MIGRATIONS, ...RECORDING_MIGRATIONS, ...RESULTS_MIGRATIONS, ...calibrationMigrations]
