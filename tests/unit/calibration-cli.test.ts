@@ -89,7 +89,7 @@ describe('joulebench calibrate / calibrations', () => {
       [['calibrate', '--load', '1k@3.3'], /Name the analyzer to calibrate: --analyzer ID/],
       [['calibrate', '--analyzer', 'virtual:fakecal', '--load', '1k'], /"1k" is not a reference load\. Write a load as OHMS@VOLTS/],
       [['calibrate', '--analyzer', 'virtual:fakecal', '--skip-zero'], /at least one reference load/],
-      [['calibrate', '--analyzer', 'virtual:nope', '--load', '1k@3.3'], /no calibration support for the "nope" family \(supported: .*fakecal/],
+      [['calibrate', '--analyzer', 'virtual:nope', '--load', '1k@3.3'], /no driver for "nope" yet\. Analyzers it can drive: .*lpm01a/],
       [['calibrate', '--analyzer', 'virtual:fakecal', '--load', '1k@3.3', '--mode', 'magic'], /--mode is source or ampere/],
       [['calibrate', '--analyzer', 'virtual:fakecal', '--load', '1k@3.3', '--dry-run', '--certificate', 'x.html'], /need a stored record/],
       [['calibrations', '--certificate', 'cal-000000000000'], /no calibration record "cal-000000000000"/]
