@@ -71,6 +71,11 @@ export class CalibrationError extends Error {
   }
 }
 
+function formatCurrent(a: number): string {
+  const [scale, unit] = a >= 1 ? [1, 'A'] : a >= 1e-3 ? [1e3, 'mA'] : a >= 1e-6 ? [1e6, 'µA'] : [1e9, 'nA']
+  return `${+(a * scale).toPrecision(3)} ${unit}`
+}
+
 /** The ranges as the driver reports them, with resolution from the analyzer's definition where it states one. */
 export function rangeSpecs(analyzer: PowerAnalyzer, definition?: AnalyzerDefinition | null): RangeSpec[] {
   return analyzer.ranges.map((r) => {
@@ -210,7 +215,8 @@ export function summarise(
     const spec = ranges.find((s) => s.index === r.rangeIndex)!
     if (r.fit === 'none' || r.fit === 'offset-only') {
       const ohms = suggestedResistanceOhm(spec.minA, spec.maxA, suggestionV)
-      suggestions.push(`Range ${spec.label} has no load: add about ${ohms} Ω at ${suggestionV} V (${+((suggestionV / ohms) * 1e3).toPrecision(3)} mA).`)
+      const load = { resistanceOhm: ohms, voltageV: suggestionV, toleranceFraction: 0, toleranceAssumed: false }
+      suggestions.push(`Range ${spec.label} has no load: add about ${formatReferenceLoad(load).replace(/ \(.*\)$/, '')} (${formatCurrent(suggestionV / ohms)}), e.g. --load ${ohms}@${suggestionV}.`)
     } else if (r.fit === 'gain-only') {
       suggestions.push(`Range ${spec.label} has one current only, so its offset was taken as zero: add a second load in this range to fit gain and offset.`)
     }
@@ -219,7 +225,7 @@ export function summarise(
     if (p.kind === 'load') {
       const spec = ranges.find((s) => s.index === p.rangeIndex)
       if (spec && (p.trueA < spec.minA || p.trueA > spec.maxA)) {
-        suggestions.push(`${p.loadText} was read in range ${spec.label}, although ${+(p.trueA * 1e3).toPrecision(3)} mA lies outside its span: check the load and its wiring.`)
+        suggestions.push(`${p.loadText} was read in range ${spec.label}, although ${formatCurrent(p.trueA)} lies outside its span: check the load and its wiring.`)
       }
     }
   }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createVirtualPpk2, Ppk2Driver, type VirtualPpk2 } from '../../src-main/instruments/ppk2'
 import { referenceLoadSignal } from '../../src-main/calibration/reference-load-signal'
 import { parseReferenceLoad } from '../../src-main/calibration/reference-load'
@@ -8,6 +8,7 @@ import { rangeClassifierFor } from '../../src-main/calibration/correction'
 import { findAnalyzer, loadDefinitions } from '../../src-main/wiring/definitions'
 import { WindowAccumulator } from '../../src-main/wiring/bench-reading'
 import { streamWindow } from '../../src-main/wiring/stream-window'
+import { planUserGains, writeUserGains } from '../../src-main/calibration/user-gains'
 
 /**
  * The calibration procedure against the emulated PPK2 over a real pty, with the emulator misreading by
@@ -60,6 +61,26 @@ describe('calibrating the virtual PPK2', () => {
       const trueA = 3.3 / ohms
       const mean = acc.window(d.samplePeriodS).meanA
       expect(Math.abs(mean / trueA - 1), `${ohms} Ω: read ${mean} A for ${trueA} A`).toBeLessThan(0.002)
+    }
+
+    // Move the gains into the unit as user gains: the device then applies 1/gain itself, and the same
+    // record, told the user gains now in use, still corrects the remaining offset to the truth.
+    const plan = planUserGains(result)
+    expect(plan.writes.map((w) => w.rangeIndex)).toEqual([0, 1, 2, 3, 4])
+    await writeUserGains(plan, (r, g) => d.setUserGain(r, g))
+    // The unit got SetUserGains for every range (the bytes cross the pty after the write returns).
+    await vi.waitFor(() => expect(virtual!.emulator.userGains.map((g) => +g.toFixed(4))).toEqual(GAIN.map((g) => +(1 / g).toFixed(4))), { timeout: 60_000 })
+    for (const ohms of [22_000, 150]) {
+      loads.present(parseReferenceLoad(`${ohms}@3.3`))
+      const raw = new WindowAccumulator(2000)
+      await streamWindow(d, raw, { supplyV: 3.3, samples: 32_000 })
+      const trueA = 3.3 / ohms
+      const i = ohms === 150 ? 3 : 1
+      // The device alone now reads true + offset / gain.
+      expect(raw.window(d.samplePeriodS).meanA).toBeCloseTo(trueA + OFFSET_A[i]! / GAIN[i]!, 6)
+      const acc = new WindowAccumulator(2000)
+      await streamWindow(d, calibratedSink(acc, { ref: null, correction, classify, warning: null }, d.calibration.ug), { supplyV: 3.3, samples: 32_000 })
+      expect(Math.abs(acc.window(d.samplePeriodS).meanA / trueA - 1)).toBeLessThan(0.002)
     }
   })
 })

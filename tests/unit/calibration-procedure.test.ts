@@ -84,7 +84,7 @@ describe('calibration procedure against an analyzer with known errors', () => {
     expect(result.ranges.filter((r) => r.verdict === 'not-measured').map((r) => r.rangeIndex)).toEqual([0, 1, 3, 4])
     // Uncovered ranges come with a resistor to add.
     const r3 = result.suggestions.find((s) => s.startsWith('Range R3 '))!
-    const ohms = Number(/add about (\d+) Ω at 3\.3 V/.exec(r3)![1])
+    const ohms = Number(/e\.g\. --load (\d+)@3\.3\./.exec(r3)![1])
     expect(3.3 / ohms).toBeGreaterThan(5e-3)
     expect(3.3 / ohms).toBeLessThan(50e-3)
   })
