@@ -141,6 +141,12 @@ export function withCalibration<F extends RawCurrentDecoder>(base: F, family: st
   }
 }
 
+/** The user gains a device applies itself (the PPK2 driver's calibration.ug), recognised by shape. */
+export function deviceUserGains(analyzer: PowerAnalyzer): number[] | null {
+  const ug = (analyzer as { calibration?: { ug?: unknown } }).calibration?.ug
+  return Array.isArray(ug) && ug.every((g) => typeof g === 'number') ? [...ug] : null
+}
+
 /** What CaptureSession.start needs from the family (the registry's OpenedAnalyzer.recordingFormat). */
 export interface FamilyRecordingFormat {
   rawFormat: string | null
@@ -166,7 +172,7 @@ export function calibratedCapture(
   store: CalibrationStore,
   analyzer: PowerAnalyzer,
   family: FamilyRecordingFormat,
-  userGains: number[] | null = null,
+  userGains: number[] | null = deviceUserGains(analyzer),
   at: Date = new Date()
 ): CalibratedCapture {
   const cal = captureCalibration(store, analyzer.identity, analyzer.ranges, at)

@@ -12,6 +12,8 @@ import { CalibrationStore } from '../../src-main/calibration/records'
 import { summarise } from '../../src-main/calibration/procedure'
 import { calibratedCapture, recomputeCalibration } from '../../src-main/calibration/provenance'
 import { enableCalibratedRawFormats } from '../../src-main/calibration/raw-formats'
+import { createVirtualPpk2, Ppk2Driver } from '../../src-main/instruments/ppk2'
+import { PPK2_RANGES } from '../../src-main/instruments/ppk2'
 
 const cleanup: Array<() => Promise<unknown>> = []
 afterEach(async () => {
@@ -57,6 +59,50 @@ describe('a capture from the virtual LPM01A under a calibration in force', () =>
     const plain = recordings.recompute(info.id, recomputeCalibration(stored.calibration, null))
     expect(plain.calibrationId).toBeNull()
     expect(Math.abs(recordings.stats(info.id).currentA.mean! / trueA - 1)).toBeLessThan(0.001)
+    db.close()
+  })
+
+  it('PPK2: raw words are stored, decoded through the record in force, and recomputed under none', async () => {
+    enableCalibratedRawFormats()
+    const trueA = 2e-3
+    // A unit that reads 4 % high plus 20 µA in R2, and a record that says exactly that.
+    const v = await createVirtualPpk2({ render: (_t, _p, a, d) => (a.fill(trueA), d.fill(0)) }, undefined, {
+      speed: 5,
+      frontEnd: { readingError: { gain: [1, 1, 1.04, 1, 1], offsetA: [0, 0, 20e-6, 0, 0] } }
+    })
+    cleanup.push(() => v.close())
+    const driver = await Ppk2Driver.open(await v.open(), { virtual: true, mode: 'source', supplyMv: 3300 })
+    cleanup.push(() => driver.close())
+    const db = openWorkspace(join(mkdtempSync(join(tmpdir(), 'jb-calcap-')), 'w.db'))
+    const calibrations = new CalibrationStore(db)
+    const points = [1e-3, 4e-3].map((a) => ({
+      kind: 'load' as const, loadText: `${a}`, resistanceOhm: 3.3 / a, voltageV: 3.3, toleranceFraction: 0.001,
+      trueA: a, trueUncertaintyA: a * 1e-4, rangeIndex: 2, readingA: 1.04 * a + 20e-6, sdA: 0, sampleCount: 1000, otherRangeSamples: 0
+    }))
+    const i = driver.identity
+    const record = calibrations.save(
+      summarise({ id: i.id, family: i.family, model: i.model, serial: i.serial!, firmware: i.firmware }, points, PPK2_RANGES.map((r) => ({ ...r, resolutionA: null })), { settleS: 0, measureS: 1, voltageToleranceFraction: 0 }, 3.3, [...driver.calibration.ug])
+    )
+    const cc = calibratedCapture(calibrations, driver, driver.recordingFormat)
+    expect(cc.recordingFormat.calibration.snapshot.userGains).toEqual(driver.calibration.ug)
+    expect(cc.analyzer).toBe(driver)
+    expect(cc.recordingFormat.rawFormat).toBe('ppk2-word-v1')
+    const session = await CaptureSession.start(db, cc.analyzer, { ...cc.recordingFormat, supplyV: 3.3, name: 'ppk2 calibrated' })
+    await new Promise((r) => setTimeout(r, 400))
+    const info = await session.stop()
+    const recordings = RecordingStore.open(db)
+    const stored = recordings.get(info.id)
+    expect(stored.calibrationId).toBe(record.id)
+    expect(stored.channels.raw).toBe('ppk2-word-v1')
+    const mean = () => recordings.stats(info.id).currentA.mean!
+    // 0.6 count ADC noise averages out over tens of thousands of samples: well inside 0.2 %.
+    expect(Math.abs(mean() / trueA - 1)).toBeLessThan(0.002)
+    const plain = recordings.recompute(info.id, recomputeCalibration(stored.calibration, null))
+    expect(plain.calibrationId).toBeNull()
+    expect(Math.abs(mean() / (1.04 * trueA + 20e-6) - 1)).toBeLessThan(0.002)
+    const again = recordings.recompute(info.id, recomputeCalibration(plain.calibration, calibrations.correction(record.id)))
+    expect(again.calibrationId).toBe(record.id)
+    expect(Math.abs(mean() / trueA - 1)).toBeLessThan(0.002)
     db.close()
   })
 })
