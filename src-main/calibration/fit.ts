@@ -92,6 +92,11 @@ export interface RangeCalibration {
   marginal: boolean
 }
 
+function amps(a: number): string {
+  const [scale, unit] = a >= 1 ? [1, 'A'] : a >= 1e-3 ? [1e3, 'mA'] : a >= 1e-6 ? [1e6, 'µA'] : [1e9, 'nA']
+  return `${+(a * scale).toPrecision(3)} ${unit}`
+}
+
 /**
  * Weighted least squares of y = g·x + o (weights 1/u²). With more points than parameters the
  * parameter uncertainties are scaled by the Birge ratio when the scatter exceeds what the input
@@ -186,7 +191,7 @@ export function calibrateRange(range: RangeSpec, points: CalibrationPoint[], zer
   const checks: PointCheck[] = points.map((p) => {
     const errorA = p.readingA - p.trueA
     if (p.kind === 'open') {
-      return { loadText: null, trueA: 0, readingA: p.readingA, errorFraction: null, errorA, limit: `|offset| ≤ ${zeroLimitA} A`, pass: Math.abs(errorA) <= zeroLimitA }
+      return { loadText: null, trueA: 0, readingA: p.readingA, errorFraction: null, errorA, limit: `|offset| ≤ ${amps(zeroLimitA)}`, pass: Math.abs(errorA) <= zeroLimitA }
     }
     const errorFraction = errorA / p.trueA
     return {
