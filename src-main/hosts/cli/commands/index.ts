@@ -13,6 +13,8 @@ import { statsCommand } from './stats'
 import { probeCommand } from './probe'
 import { flashCommand } from './flash'
 import { rttCommand } from './rtt'
+import { calibrateCommand } from './calibrate'
+import { calibrationsCommand } from './calibrations'
 
 /** Every `joulebench` command, in the order `--help` lists them: the app, instruments, recordings, analysis, models. */
 export const COMMANDS: CliCommand[] = [
@@ -24,6 +26,8 @@ export const COMMANDS: CliCommand[] = [
   probeCommand,
   flashCommand,
   rttCommand,
+  calibrateCommand,
+  calibrationsCommand,
   importCommand,
   recordingsCommand,
   statsCommand,
