@@ -1,5 +1,6 @@
 import { TABLE_MIGRATIONS } from '../formats/table-migrations'
 import { RECORDING_MIGRATIONS } from './recording-migrations'
+import { RUNS_MIGRATIONS } from '../runs/runs-migrations'
 /**
  * Every schema change of the workspace file, by area. Each area's list lives beside its code;
  * this file only puts them in order. Never edit a shipped migration: add a new one.
@@ -22,4 +23,4 @@ const workspace: Migration[] = [
   }
 ]
 
-export const MIGRATIONS: readonly Migration[] = [...workspace, ...TABLE_MIGRATIONS, ...RECORDING_MIGRATIONS]
+export const MIGRATIONS: readonly Migration[] = [...workspace, ...TABLE_MIGRATIONS, ...RECORDING_MIGRATIONS, ...RUNS_MIGRATIONS]
