@@ -10,6 +10,8 @@ import { recordingsCommand } from './recordings'
 import { serveCommand } from './serve'
 import { startCommand } from './start'
 import { statsCommand } from './stats'
+import { runCommand } from './run'
+import { analyzeCommand } from './analyze'
 
 /** Every `joulebench` command, in the order `--help` lists them: the app, instruments, recordings, analysis, models. */
 export const COMMANDS: CliCommand[] = [
@@ -23,5 +25,7 @@ export const COMMANDS: CliCommand[] = [
   statsCommand,
   exportCommand,
   fitCommand,
-  modelCommand
+  modelCommand,
+  runCommand,
+  analyzeCommand
 ]
