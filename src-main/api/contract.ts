@@ -9,19 +9,22 @@
 import { z } from 'zod'
 import { appParams, type AppResults } from './methods/app'
 import { instrumentParams, type InstrumentEvents, type InstrumentResults } from './methods/instruments'
+import { runParams, type RunEvents, type RunResults } from './methods/runs'
 
 export type * from './methods/app'
 export type * from './methods/instruments'
+export type * from './methods/runs'
 
 export const API_PARAMS = {
   ...appParams,
-  ...instrumentParams
+  ...instrumentParams,
+  ...runParams
 } satisfies Record<string, z.ZodType>
 
-export interface ApiResults extends AppResults, InstrumentResults {}
+export interface ApiResults extends AppResults, InstrumentResults, RunResults {}
 
 /** Everything the core pushes to clients without being asked. */
-export interface ApiEvents extends InstrumentEvents {}
+export interface ApiEvents extends InstrumentEvents, RunEvents {}
 
 export type ApiMethod = keyof typeof API_PARAMS
 export type ApiParams<M extends ApiMethod> = z.input<(typeof API_PARAMS)[M]>

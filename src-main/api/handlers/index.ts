@@ -1,8 +1,10 @@
 import type { HandlerMap } from '../core'
 import { appHandlers } from './app'
 import { instrumentHandlers } from './instruments'
+import { runHandlers } from './runs'
 
 export const HANDLERS: HandlerMap = {
   ...appHandlers,
-  ...instrumentHandlers
+  ...instrumentHandlers,
+  ...runHandlers
 }
