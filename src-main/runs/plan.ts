@@ -275,7 +275,12 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 function shown(v: unknown): string {
   if (v === undefined) return 'nothing'
-  const s = JSON.stringify(v)
+  let s: string | undefined
+  try {
+    s = JSON.stringify(v)
+  } catch {
+    s = Object.prototype.toString.call(v) // a value JSON cannot show (circular, BigInt): say what kind it is
+  }
   return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}…` : s
 }
 
