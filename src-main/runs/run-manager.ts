@@ -36,7 +36,11 @@ export class RunManager {
     const run = BenchmarkRun.start(this.db, plan, { bench: this.bench, store: this.store })
     this.active = run
     run.on('progress', (p: RunProgress) => this.emit('runs.progress', p))
-    run.on('state', (s: RunStateEvent) => this.emit('runs.state', { ...s, run: this.store.get(s.runId) }))
+    run.on('state', (s: RunStateEvent) => {
+      // The run is stored by now: a listener reacting to its end may start the next one.
+      if (s.state !== 'running' && this.active === run) this.active = null
+      this.emit('runs.state', { ...s, run: this.store.get(s.runId) })
+    })
     void run.done.finally(() => {
       if (this.active === run) this.active = null
     })
