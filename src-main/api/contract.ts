@@ -9,19 +9,22 @@
 import { z } from 'zod'
 import { appParams, type AppResults } from './methods/app'
 import { instrumentParams, type InstrumentEvents, type InstrumentResults } from './methods/instruments'
+import { resultsParams, type ResultsResults } from './methods/results'
 import { runParams, type RunEvents, type RunResults } from './methods/runs'
 
 export type * from './methods/app'
 export type * from './methods/instruments'
+export type * from './methods/results'
 export type * from './methods/runs'
 
 export const API_PARAMS = {
   ...appParams,
   ...instrumentParams,
+  ...resultsParams,
   ...runParams
 } satisfies Record<string, z.ZodType>
 
-export interface ApiResults extends AppResults, InstrumentResults, RunResults {}
+export interface ApiResults extends AppResults, InstrumentResults, ResultsResults, RunResults {}
 
 /** Everything the core pushes to clients without being asked. */
 export interface ApiEvents extends InstrumentEvents, RunEvents {}

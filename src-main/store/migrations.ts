@@ -1,4 +1,5 @@
 import { TABLE_MIGRATIONS } from '../formats/table-migrations'
+import { RESULTS_MIGRATIONS } from '../results/migrations'
 import { RECORDING_MIGRATIONS } from './recording-migrations'
 import { RUNS_MIGRATIONS } from '../runs/runs-migrations'
 /**
@@ -23,4 +24,4 @@ const workspace: Migration[] = [
   }
 ]
 
-export const MIGRATIONS: readonly Migration[] = [...workspace, ...TABLE_MIGRATIONS, ...RECORDING_MIGRATIONS, ...RUNS_MIGRATIONS]
+export const MIGRATIONS: readonly Migration[] = [...workspace, ...TABLE_MIGRATIONS, ...RECORDING_MIGRATIONS, ...RESULTS_MIGRATIONS, ...RUNS_MIGRATIONS]

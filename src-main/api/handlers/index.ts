@@ -1,10 +1,12 @@
 import type { HandlerMap } from '../core'
 import { appHandlers } from './app'
 import { instrumentHandlers } from './instruments'
+import { resultsHandlers } from './results'
 import { runHandlers } from './runs'
 
 export const HANDLERS: HandlerMap = {
   ...appHandlers,
   ...instrumentHandlers,
+  ...resultsHandlers,
   ...runHandlers
 }

@@ -10,6 +10,9 @@ import { recordingsCommand } from './recordings'
 import { serveCommand } from './serve'
 import { startCommand } from './start'
 import { statsCommand } from './stats'
+import { probeCommand } from './probe'
+import { flashCommand } from './flash'
+import { rttCommand } from './rtt'
 import { runCommand } from './run'
 import { analyzeCommand } from './analyze'
 
@@ -20,6 +23,9 @@ export const COMMANDS: CliCommand[] = [
   devicesCommand,
   captureCommand,
   dutCommand,
+  probeCommand,
+  flashCommand,
+  rttCommand,
   importCommand,
   recordingsCommand,
   statsCommand,

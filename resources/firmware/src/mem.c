@@ -1,0 +1,17 @@
+/* GCC may emit calls to these even in freestanding code (struct and array initialisers). */
+#include <stddef.h>
+
+void *memset(void *dst, int c, size_t n)
+{
+  unsigned char *d = dst;
+  while (n--) *d++ = (unsigned char)c;
+  return dst;
+}
+
+void *memcpy(void *dst, const void *src, size_t n)
+{
+  unsigned char *d = dst;
+  const unsigned char *s = src;
+  while (n--) *d++ = *s++;
+  return dst;
+}

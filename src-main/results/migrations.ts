@@ -1,0 +1,25 @@
+import type { Migration } from '../store/migrations'
+
+/**
+ * Schema of the results area: published tables imported through the Results screen. The file's text
+ * is kept whole, so a table stays usable after the original file is moved or deleted, and any later
+ * mapping can be applied to it again.
+ */
+export const RESULTS_MIGRATIONS: Migration[] = [
+  {
+    name: 'results/001-published-tables',
+    sql: `CREATE TABLE published_tables (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,            -- the file name the user imported
+      text TEXT NOT NULL,            -- the file's text, unchanged
+      text_sha256 TEXT NOT NULL,
+      header_json TEXT NOT NULL,     -- column names in file order
+      row_count INTEGER NOT NULL,
+      shape_key TEXT NOT NULL,       -- as table_column_mappings.shape_key
+      mapping_json TEXT,             -- the mapping confirmed for this table; null until confirmed
+      view_json TEXT,                -- the Results view last shown: axes, groups, filters, scales
+      imported_at TEXT NOT NULL
+    );
+    CREATE INDEX published_tables_sha ON published_tables (text_sha256);`
+  }
+]
