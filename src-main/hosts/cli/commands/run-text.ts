@@ -22,7 +22,7 @@ export function summaryLines(s: RunSummary): string[] {
   if (!s.energySubtractsIdle && s.netEnergyJ) row('net of idle', spread(s.netEnergyJ, 'J'))
   if (s.averagePowerW) row('average power', spread(s.averagePowerW, 'W'))
   if (s.peakPowerW) row('peak power', spread(s.peakPowerW, 'W'))
-  if (s.dutLatencyPerInferenceS && s.dutLatencyPerInferenceS !== s.latencyPerInferenceS) row('DUT window ÷ N', spread(s.dutLatencyPerInferenceS, 's'))
+  if (s.dutLatencyPerInferenceS && s.dutLatencyPerInferenceS.mean !== s.latencyPerInferenceS?.mean) row('DUT window ÷ N', spread(s.dutLatencyPerInferenceS, 's'))
   if (s.baseline) row('idle baseline', `${si(s.baseline.currentA, 'A')}, ${si(s.baseline.powerW, 'W')}`)
   for (const st of s.stages) row(`  stage ${st.stage}`, `${spread(st.latencyS, 's')}; energy ${si(st.energyJ.mean, 'J')}`)
   if (s.mlperf) {
