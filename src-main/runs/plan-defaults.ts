@@ -44,6 +44,9 @@ export function defaultVirtualAnalyzer(): string {
   return families.includes('ppk2') ? 'virtual:ppk2' : `virtual:${families.includes('lpm01a') ? 'lpm01a' : families[0]}`
 }
 
+/** Three significant digits: a level a person would type. */
+const round3 = (x: number) => Number(x.toPrecision(3))
+
 const VIRTUAL_DUT = { kind: 'virtual', latencyPerMacS: 10e-9, energyPerMacJ: 0.2e-9, idleCurrentA: 1e-3, noiseA: 20e-6 } as const
 
 /**
@@ -65,7 +68,7 @@ export function defaultPerformancePlan(options: { analyzerId?: string; cwd?: str
     input: { kind: 'random', bytes: KWS01_FACTS.inputBytes, seed: 1 },
     repetitions: { inferences: 20, warmup: 2, windows: 3 },
     // Halfway between the idle floor and the inference current; 10 % hysteresis against noise.
-    segmentation: { kind: 'threshold', quantity: 'current', level: (VIRTUAL_DUT.idleCurrentA + activeA) / 2, hysteresis: (activeA - VIRTUAL_DUT.idleCurrentA) / 10, minDurationS: 0.005 },
+    segmentation: { kind: 'threshold', quantity: 'current', level: round3((VIRTUAL_DUT.idleCurrentA + activeA) / 2), hysteresis: round3((activeA - VIRTUAL_DUT.idleCurrentA) / 10), minDurationS: 0.005 },
     idle: { kind: 'before-first-window', durationS: 0.3 },
     tags: { device: 'virtual MLPerf Tiny DUT', model: 'kws01', implementation: 'reference', free: ['virtual'] }
   }
