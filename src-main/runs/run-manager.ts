@@ -41,9 +41,12 @@ export class RunManager {
       if (s.state !== 'running' && this.active === run) this.active = null
       this.emit('runs.state', { ...s, run: this.store.get(s.runId) })
     })
-    void run.done.finally(() => {
-      if (this.active === run) this.active = null
-    })
+    // done rejects only when the workspace itself fails under the run (closed by a host shutting down).
+    run.done
+      .catch(() => {})
+      .finally(() => {
+        if (this.active === run) this.active = null
+      })
     return run
   }
 

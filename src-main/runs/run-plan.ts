@@ -75,7 +75,7 @@ class CancelledError extends Error {
 export class BenchmarkRun extends EventEmitter {
   readonly id: number
   readonly uuid: string
-  /** Resolves with the stored run however it ended; never rejects. */
+  /** Resolves with the stored run however it ended; rejects only if the workspace fails under it (closed, disk full). */
   readonly done: Promise<RunDetail>
   /** The virtual DUT, when the plan runs one (tests compare against its truth). */
   virtualDut: RunningVirtualDut | null = null
