@@ -61,7 +61,8 @@ export function defaultPerformancePlan(options: { analyzerId?: string; cwd?: str
   const plan: BenchmarkPlanInput = {
     name: 'kws01 on the virtual bench',
     mode: 'performance',
-    dut: { ...VIRTUAL_DUT, gapS: 0.02 },
+    // D0 high during each inference: analyzers with logic inputs (PPK2) show it under the trace.
+    dut: { ...VIRTUAL_DUT, gapS: 0.02, inferenceLine: 0 },
     analyzer: { id: options.analyzerId ?? defaultVirtualAnalyzer() },
     supplyV,
     model,
@@ -108,20 +109,23 @@ export function inferencesForWindow(latencyPerInferenceS: number, minWindowS = M
  * `infer N 10` (kws01's default warm-up) with N making each window ≥ 10 s; scored as the median.
  * `clockSpeed` runs the bench faster than real time (the emulators sample on the bench clock).
  */
-export function defaultEnergyPlan(options: { clockSpeed?: number; cwd?: string } = {}): BenchmarkPlan {
+export function defaultEnergyPlan(options: { clockSpeed?: number; cwd?: string; analyzerId?: string } = {}): BenchmarkPlan {
   const model = kws01Model(options.cwd)
   const latencyS = model.macs * VIRTUAL_DUT.latencyPerMacS
+  const analyzerId = options.analyzerId ?? 'virtual:lpm01a'
+  // The LPM01A reports D7 edges as events (marks); analyzers with logic inputs record the line itself.
+  const source = analyzerId.startsWith('virtual:lpm01a') || analyzerId.startsWith('lpm01a:') ? { kind: 'marks' } : { kind: 'line', line: 7 }
   return parsePlan(
     {
       name: 'kws01 MLPerf Tiny energy mode (virtual bench)',
       mode: 'energy',
       dut: { ...VIRTUAL_DUT, link: 'interface-board', timestampLine: 7, clockSpeed: options.clockSpeed ?? 1 },
-      analyzer: { id: 'virtual:lpm01a' },
+      analyzer: { id: analyzerId },
       supplyV: 3.3,
       model,
       input: { kind: 'random', bytes: KWS01_FACTS.inputBytes, seed: 1 },
       repetitions: { inferences: inferencesForWindow(latencyS), warmup: 10, windows: MLPERF_TINY_RULE.windowCount },
-      segmentation: { kind: 'dut-timestamps', source: { kind: 'marks' }, mlperfRule: true },
+      segmentation: { kind: 'dut-timestamps', source, mlperfRule: true },
       tags: { device: 'virtual MLPerf Tiny DUT', model: 'kws01', implementation: 'reference', free: ['virtual', 'mlperf-energy'] }
     },
     'The default energy plan'

@@ -247,6 +247,10 @@ function crossFieldProblems(p: z.output<typeof planObject>): Array<{ path: strin
     if (src.kind === 'line' && src.line !== p.dut.timestampLine) out.push({ path: ['dut', 'timestampLine'], message: `must be ${src.line}: segmentation reads timestamps on D${src.line}` })
     if (src.kind === 'marks' && p.dut.timestampLine !== 7) out.push({ path: ['dut', 'timestampLine'], message: 'must be 7: analyzer event marks come from the D7 input (LPM01A)' })
   }
+  const family = p.analyzer ? p.analyzer.id.replace(/^virtual:/, '').split(':')[0] : null
+  if (p.segmentation.kind === 'dut-timestamps' && p.segmentation.source.kind === 'marks' && family !== null && family !== 'lpm01a') {
+    out.push({ path: ['segmentation', 'source'], message: `the ${family} records its logic lines rather than event marks: use { "kind": "line", "line": N } with the line the timestamp is wired to` })
+  }
   if (p.dut.kind === 'virtual' && p.segmentation.kind === 'gpio' && p.dut.inferenceLine !== p.segmentation.line) {
     out.push({ path: ['dut', 'inferenceLine'], message: `must be ${p.segmentation.line}: segmentation reads inferences on D${p.segmentation.line}` })
   }

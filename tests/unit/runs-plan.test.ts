@@ -89,6 +89,11 @@ describe('benchmark plan validation', () => {
     ['idle window that ends first', { idle: { kind: 'window', startS: 2, endS: 1 } }, 'idle.endS'],
     ['a manual window that ends first', { segmentation: { kind: 'windows', windows: [{ label: 'a', startS: 3, endS: 1 }] } }, 'segmentation.windows.0.endS'],
     [
+      'event marks from an analyzer that records lines',
+      { mode: 'energy', analyzer: { id: 'ppk2:/dev/ttyACM0' }, segmentation: { kind: 'dut-timestamps', source: { kind: 'marks' } } },
+      'segmentation.source'
+    ],
+    [
       'LPM01A marks with the virtual timestamp on D0',
       { mode: 'energy', dut: { kind: 'virtual', timestampLine: 0 }, analyzer: { id: 'virtual:lpm01a' }, segmentation: { kind: 'dut-timestamps' } },
       'dut.timestampLine'
@@ -116,6 +121,8 @@ describe('benchmark plan validation', () => {
     expect(dutLink(p)).toBe('interface-board')
     expect(dutBaudRate(p)).toBe(115200)
     expect(inferencesForWindow(0.1)).toBe(110)
+    // With a PPK2 the timestamp is read from its D7 logic input instead of event marks.
+    expect(defaultPlan('energy', { analyzerId: 'virtual:ppk2' }).segmentation).toEqual({ kind: 'dut-timestamps', source: { kind: 'line', line: 7, edge: 'falling', glitchFilterS: 0 }, mlperfRule: true })
   })
 
   it('uses the MLPerf runner’s DUT rates: 115200 in performance mode, 9600 direct in energy mode', () => {
