@@ -39,6 +39,19 @@ describe('Runs screen (browser mode + Chromium)', () => {
     expect(await page.getByTestId('plan-json').inputValue()).toMatch(/"inferences": 10/)
   })
 
+  it('edits the plan as JSON: broken JSON is refused, a valid edit reaches the form', async () => {
+    await page.getByText('Plan as JSON').click()
+    const json = page.getByTestId('plan-json')
+    const good = await json.inputValue()
+    await json.fill('{ "mode": ')
+    await expect.poll(async () => (await page.getByTestId('plan-json-error').textContent()) ?? '').toMatch(/Not valid JSON yet/)
+    expect(await page.getByTestId('start-run').isDisabled()).toBe(true)
+    await json.fill(good.replace('"kws01 on the virtual bench"', '"kws01, edited as JSON"'))
+    await expect.poll(() => page.getByTestId('plan-name').inputValue()).toBe('kws01, edited as JSON')
+    await expect.poll(() => page.getByTestId('start-run').isEnabled()).toBe(true)
+    await page.getByText('Plan as JSON').click()
+  })
+
   it('starts a virtual run, shows its progress, then its trace with segments and its metrics with error bars', async () => {
     await page.getByTestId('start-run').click()
     await page.getByTestId('run-progress').waitFor()
@@ -49,6 +62,7 @@ describe('Runs screen (browser mode + Chromium)', () => {
     // The stored run, read independently from the same workspace file.
     const stored = (await cli(['run', '--list', '--json', '--db', app.dbPath])).json().runs.find((r: { id: number }) => r.id === runId)
     expect(stored.state).toBe('finished')
+    expect(stored.name).toBe('kws01, edited as JSON')
     expect(stored.summary.n).toBe(20)
 
     // Metrics as shown: the same figures, in engineering units with the CI.
