@@ -67,12 +67,8 @@ export async function openDutLink(plan: BenchmarkPlan, bench: VirtualBench, onLi
     } else {
       path = plan.dut.port
     }
-    let transport: SerialTransport
-    try {
-      transport = await openSerial(path, hostBaud)
-    } catch (e) {
-      throw new Error(`Cannot open the DUT link ${path} at ${hostBaud} baud: ${(e as Error).message}. Check the port name (joulebench devices lists ports) and that no other program has it open.`)
-    }
+    // openSerial's errors name the port and say what to check.
+    const transport: SerialTransport = await openSerial(path, hostBaud)
     const replyTimeoutS = plan.dut.kind === 'serial' ? plan.dut.replyTimeoutS : 5
     const dut = new MlperfDut(transport, { viaInterfaceBoard: via, baudRate: hostBaud, replyTimeoutS, onLine })
     closers.push(() => dut.close())

@@ -77,6 +77,7 @@ describe('joulebench run', () => {
     expect((await cli(['run', broken, '--db', db])).stderr).toMatch(/The plan .*broken\.json is not valid JSON/)
     expect((await cli(['run', join(dir, 'nope.json'), '--db', db])).stderr).toMatch(/Cannot read the plan .*nope\.json: no such file/)
     expect((await cli(['run', '--energy', '--db', db])).stderr).toMatch(/--energy picks a virtual demo plan: use it with --virtual/)
+    expect((await cli(['run', '--virtual', '--analyzer', 'lpm01a:/dev/ttyACM0', '--db', db])).stderr).toMatch(/only a virtual analyzer can see: use --analyzer virtual:lpm01a or virtual:ppk2/)
   })
 })
 

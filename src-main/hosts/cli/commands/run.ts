@@ -124,6 +124,10 @@ export const runCommand: CliCommand = {
     if (values.virtual) {
       if (positionals.length) throw new UserError('Give either a PLAN.json or --virtual, not both.', 2)
       const kind: DefaultPlanKind = presets[0] ?? 'performance'
+      if (typeof values.analyzer === 'string' && !values.analyzer.startsWith('virtual:')) {
+        throw new UserError(`--virtual measures the virtual DUT, which only a virtual analyzer can see: use --analyzer virtual:lpm01a or virtual:ppk2, or write a plan for ${values.analyzer} and a real DUT (start from --print-plan).`, 2)
+      }
+      if (kind === 'dut-only' && values.analyzer) throw new UserError('--dut-only runs without an analyzer; leave out --analyzer.', 2)
       plan = defaultPlan(kind, { analyzerId: values.analyzer as string | undefined, clockSpeed: speed ?? (kind === 'energy' ? 10 : 1) })
       if (speed !== undefined && plan.dut.kind === 'virtual') plan = parsePlan({ ...plan, dut: { ...plan.dut, clockSpeed: speed } })
     } else {
