@@ -119,6 +119,30 @@ describe('analyzing a run: inferences per window, warm-ups, baseline', () => {
     }
   })
 
+  it('labelled manual windows become stages of the inference they lie in, each with its own statistics', () => {
+    const starts = [1000, 1300]
+    const trace = build(starts, 2000)
+    const windows = starts.flatMap((s) => [
+      { label: 'inference', kind: 'inference', startS: s * dt, endS: (s + INF) * dt },
+      { label: 'memory', startS: s * dt, endS: (s + 30) * dt },
+      { label: 'inference', kind: 'stage', startS: (s + 30) * dt, endS: (s + INF) * dt }
+    ])
+    const a = analyzeRun(trace, { segmentation: segmentationSchema.parse({ kind: 'windows', windows }) })
+    const stages = a.segments.filter((g) => g.kind === 'stage')
+    expect(stages.map((g) => [g.label, g.inference, g.startIndex, g.endIndex])).toEqual([
+      ['memory', 0, 1000, 1030],
+      ['inference', 0, 1030, 1100],
+      ['memory', 1, 1300, 1330],
+      ['inference', 1, 1330, 1400]
+    ])
+    expect(a.summary.stages.map((st) => [st.stage, st.n])).toEqual([
+      ['memory', 2],
+      ['inference', 2]
+    ])
+    expectRel(a.summary.stages[0].energyJ.mean!, ACTIVE_A * V * 30 * dt)
+    expectRel(a.summary.stages[1].latencyS.mean!, 70 * dt)
+  })
+
   it('says nothing was found instead of failing when the threshold is above the trace', () => {
     const a = analyzeRun(build([1000], 2000), { segmentation: segmentationSchema.parse({ kind: 'threshold', level: 1 }) })
     expect(a.summary.n).toBe(0)
