@@ -225,7 +225,9 @@ export class RunsStore {
   /** Delete a run (its segments and tags go with it); its recording too when asked and no other run uses it. */
   delete(ref: string | number, options: { withRecording?: boolean } = {}): { runId: number; recordingDeleted: number | null } {
     const row = this.row(ref)
-    if (row.state === 'running' && liveRunIds.has(row.id)) throw new Error(`Run ${row.id} is still running: cancel it first.`)
+    if (row.state === 'running' && (liveRunIds.has(row.id) || !writerIsGone(row))) {
+      throw new Error(`Run ${row.id} is still running${liveRunIds.has(row.id) ? '' : ` in another Joulebench process (pid ${row.writer_pid})`}: cancel it first.`)
+    }
     let recordingDeleted: number | null = null
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM runs WHERE id = ?').run(row.id)
