@@ -12,25 +12,28 @@ import { instrumentParams, type InstrumentEvents, type InstrumentResults } from 
 import { resultsParams, type ResultsResults } from './methods/results'
 import { recordingParams, type RecordingEvents, type RecordingResults } from './methods/recordings'
 import { captureParams, type CaptureApiEvents, type CaptureResults } from './methods/capture'
+import { runParams, type RunEvents, type RunResults } from './methods/runs'
 
 export type * from './methods/app'
 export type * from './methods/instruments'
 export type * from './methods/results'
 export type * from './methods/recordings'
 export type * from './methods/capture'
+export type * from './methods/runs'
 
 export const API_PARAMS = {
   ...appParams,
   ...instrumentParams,
   ...resultsParams,
   ...recordingParams,
-  ...captureParams
+  ...captureParams,
+  ...runParams
 } satisfies Record<string, z.ZodType>
 
-export interface ApiResults extends AppResults, InstrumentResults, ResultsResults, RecordingResults, CaptureResults {}
+export interface ApiResults extends AppResults, InstrumentResults, ResultsResults, RecordingResults, CaptureResults, RunResults {}
 
 /** Everything the core pushes to clients without being asked. */
-export interface ApiEvents extends InstrumentEvents, RecordingEvents, CaptureApiEvents {}
+export interface ApiEvents extends InstrumentEvents, RecordingEvents, CaptureApiEvents, RunEvents {}
 
 export type ApiMethod = keyof typeof API_PARAMS
 export type ApiParams<M extends ApiMethod> = z.input<(typeof API_PARAMS)[M]>

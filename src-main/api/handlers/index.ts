@@ -4,11 +4,13 @@ import { instrumentHandlers } from './instruments'
 import { resultsHandlers } from './results'
 import { recordingHandlers } from './recordings'
 import { captureHandlers } from './capture'
+import { runHandlers } from './runs'
 
 export const HANDLERS: HandlerMap = {
   ...appHandlers,
   ...instrumentHandlers,
   ...resultsHandlers,
   ...recordingHandlers,
-  ...captureHandlers
+  ...captureHandlers,
+  ...runHandlers
 }
