@@ -3,7 +3,7 @@ import { openWorkspace, type Db } from '../store/workspace'
 import { systemSources, type DiscoverySources } from '../instruments/discovery'
 import { RecordingStore } from '../store/recording-store'
 import { VirtualBench } from '../virtual-bench/bench'
-import '../instruments/raw-formats'
+import '../setup'
 import {
   API_PARAMS,
   isApiMethod,
@@ -17,6 +17,7 @@ import {
   type AppInfo
 } from './contract'
 import { HANDLERS } from './handlers'
+import { RunManager } from '../runs/run-manager'
 import { CaptureManager } from '../capture/capture-manager'
 
 export interface CoreOptions {
@@ -43,6 +44,8 @@ export class JoulebenchCore {
   readonly bench: VirtualBench
   /** Captures in progress and instruments held open for their panels. */
   readonly captures: CaptureManager
+  /** Benchmark runs: one at a time, stored with their recordings. */
+  readonly runs: RunManager
 
   constructor(readonly options: CoreOptions) {
     this.db = openWorkspace(options.dbPath)
@@ -50,6 +53,7 @@ export class JoulebenchCore {
     this.recordings = RecordingStore.open(this.db, options.dbPath)
     this.bench = new VirtualBench()
     this.captures = new CaptureManager({ db: this.db, store: this.recordings, bench: this.bench, emit: (e, d) => this.emit(e, d as ApiEvents[typeof e]) })
+    this.runs = new RunManager(this.db, this.bench, (e, d) => this.emit(e, d as never))
   }
 
   /** Answer one request. Never throws: a bad message or a failing handler becomes an error reply. */
@@ -93,7 +97,9 @@ export class JoulebenchCore {
   }
 
   async close(): Promise<void> {
-    // Captures first: their recordings end as finished, with every sample received kept.
+    // Runs and captures first: a run in progress is stored as cancelled and every recording ends with
+    // every sample received kept.
+    await this.runs.closeAll()
     await this.captures.closeAll()
     this.events.removeAllListeners()
     await this.bench.close()

@@ -5,6 +5,8 @@ import { RecordingWriter } from '../store/recording-writer'
 import { RecordingStore } from '../store/recording-store'
 import type { RecordingInfo } from '../store/recording-info'
 import type { Db } from '../store/workspace'
+import { calibratedCapture } from '../calibration/provenance'
+import { CalibrationStore } from '../calibration/records'
 
 export interface CaptureOptions extends StreamOptions {
   name?: string
@@ -82,7 +84,12 @@ export class CaptureSession extends EventEmitter {
   private readonly sliceMs: number
   private finished: Promise<RecordingInfo> | null = null
 
-  static async start(db: Db, analyzer: PowerAnalyzer, options: CaptureOptions = {}): Promise<CaptureSession> {
+  static async start(db: Db, uncorrected: PowerAnalyzer, options: CaptureOptions = {}): Promise<CaptureSession> {
+    // Every capture runs under the calibration in force for its instrument (if any) and names it, so the
+    // recording can be recomputed later under a newer one.
+    const cal = calibratedCapture(new CalibrationStore(db), uncorrected, { rawFormat: options.rawFormat ?? null, calibration: options.calibration ?? null })
+    const analyzer = cal.analyzer
+    options = { ...options, ...cal.recordingFormat }
     const writer = RecordingWriter.create(db, {
       name: options.name,
       instrument: analyzer.identity,
@@ -94,6 +101,7 @@ export class CaptureSession extends EventEmitter {
       tags: options.tags
     })
     const session = new CaptureSession(db, analyzer, writer, options)
+    if (cal.warning) writer.warning(cal.warning)
     analyzer.onDisconnect((reason) => void session.interrupt(reason))
     try {
       await analyzer.start(session.sink, { supplyV: options.supplyV })

@@ -44,7 +44,7 @@ describe('a capture from the virtual LPM01A under a calibration in force', () =>
 
     const cc = calibratedCapture(calibrations, driver, driver.recordingFormat)
     expect(cc.ref?.id).toBe(record.id)
-    const session = await CaptureSession.start(db, cc.analyzer, { ...cc.recordingFormat, supplyV: 3.3, name: 'calibrated' })
+    const session = await CaptureSession.start(db, driver, { ...driver.recordingFormat, supplyV: 3.3, name: 'calibrated' })
     await new Promise((r) => setTimeout(r, 600))
     const info = await session.stop()
 
@@ -87,7 +87,7 @@ describe('a capture from the virtual LPM01A under a calibration in force', () =>
     expect(cc.recordingFormat.calibration.snapshot.userGains).toEqual(driver.calibration.ug)
     expect(cc.analyzer).toBe(driver)
     expect(cc.recordingFormat.rawFormat).toBe('ppk2-word-v1')
-    const session = await CaptureSession.start(db, cc.analyzer, { ...cc.recordingFormat, supplyV: 3.3, name: 'ppk2 calibrated' })
+    const session = await CaptureSession.start(db, driver, { ...driver.recordingFormat, supplyV: 3.3, name: 'ppk2 calibrated' })
     await new Promise((r) => setTimeout(r, 400))
     const info = await session.stop()
     const recordings = RecordingStore.open(db)

@@ -6,7 +6,6 @@ import { JoulebenchCore } from '../../src-main/api/core'
 import type { ApiEvent } from '../../src-main/api/contract'
 import type { DiscoverySources } from '../../src-main/instruments/discovery'
 import { defaultPlan } from '../../src-main/runs/plan-defaults'
-import { runManagerFor } from '../../src-main/api/handlers/runs'
 import { encodeMessage, decodeMessage } from '../../src-main/api/wire'
 
 const noHardware: DiscoverySources = { listSerialPorts: async () => [], listUsbDevices: async () => [] }
@@ -14,7 +13,7 @@ const noHardware: DiscoverySources = { listSerialPorts: async () => [], listUsbD
 let core: JoulebenchCore | null = null
 afterEach(async () => {
   if (core) {
-    await runManagerFor(core).closeAll()
+    await core.runs.closeAll()
     await core.close()
   }
   core = null

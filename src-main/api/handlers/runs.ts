@@ -3,26 +3,10 @@ import type { RunTrace } from '../methods/runs'
 import { validatePlan } from '../../runs/plan'
 import { defaultPlan } from '../../runs/plan-defaults'
 import { analyzeRun } from '../../runs/run-analysis'
-import { RunManager } from '../../runs/run-manager'
 import { RecordingStore } from '../../store/recording-store'
 
-const managers = new WeakMap<JoulebenchCore, RunManager>()
-
-/**
- * The core's run manager, made on first use. Hosts that shut down cleanly should call
- * `runManagerFor(core).closeAll()` first, so a run in progress is stored as cancelled with its recording.
- */
-export function runManagerFor(core: JoulebenchCore): RunManager {
-  let m = managers.get(core)
-  if (!m) {
-    m = new RunManager(core.db, core.bench, (event, data) => core.emit(event, data as never))
-    managers.set(core, m)
-  }
-  return m
-}
-
 function trace(core: JoulebenchCore, id: number | string, fromS: number, toS: number, widthPx: number): RunTrace {
-  const run = runManagerFor(core).store.get(id)
+  const run = core.runs.store.get(id)
   if (run.recordingId === null) {
     throw new Error(`Run ${run.id} has no recording${run.recordingUuid ? ` (recording ${run.recordingUuid} was deleted)` : ' (it ran without an analyzer)'}.`)
   }
@@ -45,17 +29,17 @@ export const runHandlers: Pick<
   'runs.list' | 'runs.get' | 'runs.start' | 'runs.cancel' | 'runs.delete' | 'runs.trace' | 'plans.validate' | 'plans.default' | 'analysis.analyze'
 > = {
   'runs.list': (core) => {
-    const m = runManagerFor(core)
+    const m = core.runs
     return { runs: m.store.list(), activeRunId: m.current?.id ?? null }
   },
-  'runs.get': (core, p) => runManagerFor(core).store.detail(p.id),
+  'runs.get': (core, p) => core.runs.store.detail(p.id),
   'runs.start': (core, p) => {
-    const run = runManagerFor(core).start(p.plan)
+    const run = core.runs.start(p.plan)
     return { runId: run.id, uuid: run.uuid }
   },
-  'runs.cancel': (core, p) => ({ cancelled: runManagerFor(core).cancel(p.id) }),
+  'runs.cancel': (core, p) => ({ cancelled: core.runs.cancel(p.id) }),
   'runs.delete': (core, p) => {
-    const r = runManagerFor(core).store.delete(p.id, { withRecording: p.withRecording })
+    const r = core.runs.store.delete(p.id, { withRecording: p.withRecording })
     return { deleted: r.runId, recordingDeleted: r.recordingDeleted }
   },
   'runs.trace': (core, p) => trace(core, p.id, p.fromS, p.toS, p.widthPx),

@@ -3,7 +3,7 @@ import { defaultWorkspacePath, openWorkspace, type Db } from '../../store/worksp
 import { UserError, type CliCommand, type CliContext, type CliOptions } from './command'
 import { COMMANDS } from './commands'
 import { VERSION } from '../../version'
-import '../../instruments/raw-formats'
+import '../../setup'
 
 const GLOBAL_OPTIONS: CliOptions = {
   json: { type: 'boolean', default: false },
