@@ -10,21 +10,24 @@ import { z } from 'zod'
 import { appParams, type AppResults } from './methods/app'
 import { instrumentParams, type InstrumentEvents, type InstrumentResults } from './methods/instruments'
 import { resultsParams, type ResultsResults } from './methods/results'
+import { probeParams, type ProbeEvents, type ProbeResults } from './methods/probes'
 
 export type * from './methods/app'
 export type * from './methods/instruments'
 export type * from './methods/results'
+export type * from './methods/probes'
 
 export const API_PARAMS = {
   ...appParams,
   ...instrumentParams,
-  ...resultsParams
+  ...resultsParams,
+  ...probeParams
 } satisfies Record<string, z.ZodType>
 
-export interface ApiResults extends AppResults, InstrumentResults, ResultsResults {}
+export interface ApiResults extends AppResults, InstrumentResults, ResultsResults, ProbeResults {}
 
 /** Everything the core pushes to clients without being asked. */
-export interface ApiEvents extends InstrumentEvents {}
+export interface ApiEvents extends InstrumentEvents, ProbeEvents {}
 
 export type ApiMethod = keyof typeof API_PARAMS
 export type ApiParams<M extends ApiMethod> = z.input<(typeof API_PARAMS)[M]>

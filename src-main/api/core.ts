@@ -17,6 +17,7 @@ import {
   type AppInfo
 } from './contract'
 import { HANDLERS } from './handlers'
+import { closeProbeSessions } from './probes/session-manager'
 
 export interface CoreOptions {
   dbPath: string
@@ -89,6 +90,7 @@ export class JoulebenchCore {
   }
 
   async close(): Promise<void> {
+    await closeProbeSessions(this)
     this.events.removeAllListeners()
     await this.bench.close()
     this.db.close()
