@@ -81,7 +81,9 @@ export class ProbeSessionManager {
       .filter((m) => m.session.kind === 'gdb')
       .map((m) => ({ id: m.session.id, kind: 'debug-probe', family: 'gdb', model: 'GDB server', serial: null, firmware: null, location: m.session.id.slice(4), virtual: false, description: m.target.description, detail: 'GDB remote protocol', sessionId: m.sessionId }))
     const virtual: ProbeEntry[] = VIRTUAL_PROBE_IDS.map((id) => ({ id, kind: 'debug-probe', firmware: null, location: null, virtual: true, sessionId: byProbe.get(id) ?? null, ...VIRTUAL_ENTRIES[id] }))
-    return { probes: [...attached, ...servers, ...virtual], hints: [...(hint ? [hint] : []), GDB_HINT] }
+    // The probe layer words its hint for the command line (--probe ID); the list is read in the app too.
+    const usbHint = hint?.replace(/ \(--probe ([^)]+)\)/g, ' ($1)')
+    return { probes: [...attached, ...servers, ...virtual], hints: [...(usbHint ? [usbHint] : []), GDB_HINT] }
   }
 
   sessionList(): ManagedProbe[] {

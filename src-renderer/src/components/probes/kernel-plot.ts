@@ -10,7 +10,8 @@ const SAMPLES = 40
 
 export function kernelPlotSpec(result: KernelLatencyResult, theme: PlotTheme): FitPlotSpec {
   const colors = GROUP_COLORS[theme]
-  const kinds = [...new Set(result.calls.map((c) => c.kind))]
+  // Fitted kinds in the table's order, then any kind with too few calls to fit.
+  const kinds = [...new Set([...result.fits.map((f) => f.kind), ...result.calls.map((c) => c.kind)])]
   const series = kinds.map((kind, i) => {
     const fit = result.fits.find((f) => f.kind === kind)?.fit
     const line: FitPlotSpec['series'][number]['line'] = []
