@@ -16,6 +16,8 @@ import { probeSessions } from '../../src-main/api/probes/session-manager'
 import type { DiscoverySources } from '../../src-main/instruments/discovery'
 import { buildBenchFirmware, type BenchFirmware } from '../../src-main/probes/qemu/bench-firmware'
 import { startVirtualCmsisDap, type VirtualCmsisDap } from '../../src-main/probes/emulator/virtual-cmsis-dap'
+import { launchQemu } from '../../src-main/probes/qemu/qemu-machine'
+import { mutate, prng, randomBytes } from '../helpers/probes-prng'
 
 const noHardware: DiscoverySources = { listSerialPorts: async () => [], listUsbDevices: async () => [] }
 
@@ -183,7 +185,10 @@ describe('probes API on the virtual bench', () => {
     const pages = new Set(addresses.map((a) => Math.floor(a / 1024)))
     const sectors = new Set(addresses.map((a) => Math.floor(a / 4096)))
 
+    // A stream running when the image changes is stopped, and says why.
+    await call(core, 'probes.rtt.start', { sessionId: s.sessionId })
     const r = await call(core, 'probes.flash', { sessionId: s.sessionId, firmware: { name: 'selftest-flash.hex', bytes: new Uint8Array(Buffer.from(hexText)) } })
+    expect(events.find((e) => e.event === 'probes.rtt.stopped')).toMatchObject({ data: { sessionId: s.sessionId, channel: 0, error: expect.stringMatching(/image changed.*start RTT again/) } })
     expect(r).toMatchObject({ mode: 'flash', verified: true, bytes: image.size, pagesProgrammed: pages.size, sectorsErased: sectors.size, algorithm: 'jb-emuflash.flm', running: false })
     expect(r.image).toMatchObject({ fileName: 'selftest-flash.hex', format: 'hex', sizeBytes: image.size })
 
@@ -254,6 +259,58 @@ describe('probes API on the virtual bench', () => {
       sock.once('error', () => resolve(true))
     })
     expect(refused).toBe(true)
+  })
+
+  it('ends the session and says why when the GDB server goes away mid-stream (a pulled cable)', async () => {
+    const qemu = await launchQemu({ uart: 'none', kernel: fw.dut })
+    try {
+      const core = open()
+      const id = `gdb:qemu@127.0.0.1:${qemu.gdbPort}`
+      const s = await call(core, 'probes.connect', { id })
+      expect(s).toMatchObject({ kind: 'gdb', virtual: false, target: { core: 'Cortex-M4', flashAlgorithm: null, memory: [] } })
+      expect((await call(core, 'probes.list', {})).probes.find((p) => p.id === id)).toMatchObject({ family: 'gdb', sessionId: s.sessionId })
+      // No board facts: RTT needs the control block's address (here from nm).
+      expect((await failure(core, 'probes.rtt.start', { sessionId: s.sessionId, resume: false })).message).toMatch(/no known RAM to look for the RTT control block in/)
+      await call(core, 'probes.rtt.start', { sessionId: s.sessionId, controlBlockAddress: rttAddress })
+      await until(() => rttText(s.sessionId).includes('m-ready'))
+      await qemu.stop()
+      await until(() => events.some((e) => e.event === 'probes.closed' && e.data.sessionId === s.sessionId))
+      const stopped = events.find((e) => e.event === 'probes.rtt.stopped' && e.data.sessionId === s.sessionId)
+      expect(stopped?.event === 'probes.rtt.stopped' && stopped.data.error).toMatch(new RegExp(`RTT stopped on ${id}.*GDB server at 127.0.0.1:${qemu.gdbPort}`))
+      expect((await failure(core, 'probes.status', { sessionId: s.sessionId })).message).toMatch(/no probe session/)
+      expect((await call(core, 'probes.list', {})).probes.some((p) => p.id === id)).toBe(false)
+    } finally {
+      await qemu.stop()
+    }
+  })
+
+  it('answers random and mutated requests with an error reply, never a throw', async () => {
+    const core = open()
+    const rand = prng(77)
+    const methods = ['probes.list', 'probes.connect', 'probes.disconnect', 'probes.status', 'probes.reset', 'probes.halt', 'probes.resume', 'probes.read', 'probes.flash', 'probes.rtt.start', 'probes.rtt.stop', 'probes.rtt.write', 'probes.sessions']
+    const values = [null, 0, -1, 1.5, 2 ** 32, 'probe-1', '', 'x'.repeat(5000), true, [], {}, { path: '/nonexistent/fw.elf' }, { name: 'a.hex', bytes: randomBytes(rand, 64) }, randomBytes(rand, 16)]
+    const keys = ['sessionId', 'id', 'address', 'length', 'channel', 'text', 'firmware', 'halt', 'mode', 'format', 'baseAddress', 'scan', 'extra']
+    for (let i = 0; i < 300; i++) {
+      const params: Record<string, unknown> = {}
+      for (let k = Math.floor(rand() * 4); k > 0; k--) params[keys[Math.floor(rand() * keys.length)]] = values[Math.floor(rand() * values.length)]
+      const method = methods[Math.floor(rand() * methods.length)]
+      if (method === 'probes.connect' && typeof params.id === 'string' && params.id.startsWith('virtual')) continue
+      const reply = await core.handle({ id: i, method, params })
+      if (!reply.ok) {
+        expect(['invalid-params', 'failed']).toContain(reply.error.code)
+        expect(reply.error.message.length).toBeGreaterThan(10)
+      }
+    }
+    // A flash of random bytes into a real session is a clear error about the file, not a crash.
+    const s = await call(core, 'probes.connect', { id: 'virtual:cmsis-dap' })
+    for (let i = 0; i < 10; i++) {
+      const junk = mutate(rand, readFileSync(fw.flashImageElf).subarray(0, 256), 8)
+      const name = ['junk.elf', 'junk.hex', 'junk.bin'][i % 3]
+      const e = await failure(core, 'probes.flash', { sessionId: s.sessionId, firmware: { name, bytes: junk } })
+      expect(e.code).toBe('failed')
+      expect(e.message).toMatch(/junk|raw binary|ELF|HEX|flash/)
+    }
+    expect((await call(core, 'probes.status', { sessionId: s.sessionId })).halted).toBe(true)
   })
 
   it('explains bad ids, missing sessions and oversized requests', async () => {
