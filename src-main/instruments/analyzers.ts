@@ -3,6 +3,7 @@ import type { VirtualBench } from '../virtual-bench/bench'
 import type { InstrumentIdentity } from './identity'
 import type { PowerAnalyzer } from './power-analyzer'
 import { Lpm01aDriver, LPM01A_BAUD, type Lpm01aCaptureSettings } from './lpm01a'
+import { ppk2AnalyzerFamily } from './ppk2/analyzer-family'
 
 /** Settings a user can give any analyzer; each family takes what applies to it and ignores the rest. */
 export interface AnalyzerSettings {
@@ -47,7 +48,7 @@ const lpm01a: AnalyzerFamily = {
   }
 }
 
-export const ANALYZER_FAMILIES: AnalyzerFamily[] = [lpm01a]
+export const ANALYZER_FAMILIES: AnalyzerFamily[] = [lpm01a, ppk2AnalyzerFamily]
 
 /** `ppk2:/dev/ttyACM0` → family and port; `virtual:ppk2` → the virtual bench's PPK2. */
 export function parseAnalyzerId(id: string): { family: string; port: string | null; virtual: boolean } {

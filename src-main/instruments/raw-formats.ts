@@ -3,3 +3,4 @@
  * view and recompute any recording without having opened its instrument. Hosts import this once.
  */
 import './lpm01a/raw-format'
+import './ppk2/raw-format'
