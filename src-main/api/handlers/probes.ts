@@ -66,7 +66,13 @@ export const probeHandlers: Pick<HandlerMap, ProbeMethod> = {
 
   'probes.read': (core, p) => {
     const s = probeSessions(core).get(p.sessionId)
-    return s.exclusive(() => s.withMemory(async () => ({ address: p.address, bytes: await s.target.readMemory(p.address, p.length) })))
+    return s.exclusive(() =>
+      s.withMemory(async () => {
+        const bytes = await s.target.readMemory(p.address, p.length)
+        // A Node Buffer would cross the wire as JSON numbers: send a plain Uint8Array.
+        return { address: p.address, bytes: bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes) }
+      })
+    )
   },
 
   'probes.flash': (core, p) => {
