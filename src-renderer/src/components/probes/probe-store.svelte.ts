@@ -63,6 +63,8 @@ api.onEvent((e) => {
     const c = consoleOf(e.data.sessionId, e.data.channel)
     c.streaming = false
     c.error = e.data.error
+    const s = probes.sessions[e.data.sessionId]
+    if (s) s.rttChannels = s.rttChannels.filter((ch) => ch !== e.data.channel)
   } else if (e.event === 'probes.progress') {
     probes.progress[e.data.sessionId ?? 'kernel-latency'] = e.data
   } else if (e.event === 'probes.closed') {
