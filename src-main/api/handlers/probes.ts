@@ -1,6 +1,7 @@
 import type { HandlerMap } from '../core'
 import { flashThroughProbe, ProgressThrottle } from '../probes/flash-upload'
 import { measureKernelLatency } from '../probes/kernel-latency-run'
+import { countCycles } from '../probes/cycle-counts'
 import { probeSessions } from '../probes/session-manager'
 
 type ProbeMethod =
@@ -17,6 +18,7 @@ type ProbeMethod =
   | 'probes.rtt.start'
   | 'probes.rtt.stop'
   | 'probes.rtt.write'
+  | 'probes.cycles'
   | 'probes.kernelLatency'
 
 export const probeHandlers: Pick<HandlerMap, ProbeMethod> = {
@@ -86,6 +88,8 @@ export const probeHandlers: Pick<HandlerMap, ProbeMethod> = {
   'probes.rtt.stop': (core, p) => ({ stopped: probeSessions(core).rtt(p.sessionId).stop(p.channel) }),
 
   'probes.rtt.write': (core, p) => probeSessions(core).rtt(p.sessionId).write(p.channel ?? 0, p.text),
+
+  'probes.cycles': (core, p) => countCycles(probeSessions(core).get(p.sessionId), p),
 
   'probes.kernelLatency': (core, p) => {
     let stop: () => Promise<void> = async () => undefined

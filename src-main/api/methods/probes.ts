@@ -75,6 +75,25 @@ export const probeParams = {
   'probes.rtt.stop': z.object({ sessionId, channel: channel.optional() }).strict(),
   'probes.rtt.write': z.object({ sessionId, channel: channel.optional(), text: z.string().max(MAX_RTT_WRITE_CHARS) }).strict(),
   /**
+   * Cycle counts of the next `calls` calls of a function (symbol or address), or of a region from
+   * `start` to `end`, between breakpoints. Symbols come from `elf`, the last image flashed as ELF through
+   * the session, or the virtual board's firmware.
+   */
+  'probes.cycles': z
+    .object({
+      sessionId,
+      function: z.union([z.string().min(1).max(200), address]).optional(),
+      start: z.union([z.string().min(1).max(200), address]).optional(),
+      end: z.union([z.string().min(1).max(200), address]).optional(),
+      calls: z.number().int().min(1).max(1000).optional(),
+      elf: FileSchema.optional(),
+      timeoutS: z.number().gt(0).max(3600).optional(),
+      /** Let a core that was running run on afterwards (default true). */
+      resume: z.boolean().optional()
+    })
+    .strict()
+    .refine((p) => (p.function !== undefined) !== (p.start !== undefined && p.end !== undefined) && (p.start === undefined) === (p.end === undefined), 'Give either a function, or a region as start and end.'),
+  /**
    * Times every convolution-kernel call of the benchmark selftest on a fresh emulated board (QEMU in
    * instruction-counting mode) and fits instructions against MACs per kernel kind.
    */
@@ -178,6 +197,21 @@ export interface RttStarted {
   down: RttChannelInfo[]
 }
 
+export interface CycleCountResult {
+  /** The function or region, with its address. */
+  what: string
+  unit: 'cycles' | 'instructions'
+  /** Which counter: "DWT_CYCCNT (32-bit core cycle counter)", QEMU's instruction count. */
+  counter: string
+  /** One count per call (or pass through the region), in order. */
+  counts: number[]
+  mean: number
+  min: number
+  max: number
+  /** The ELF the symbols came from. */
+  elf: string | null
+}
+
 export interface KernelCall {
   kind: KernelKind
   shape: ConvShape
@@ -214,6 +248,7 @@ export interface ProbeResults {
   'probes.rtt.start': RttStarted
   'probes.rtt.stop': { stopped: number[] }
   'probes.rtt.write': { written: number; bytes: number }
+  'probes.cycles': CycleCountResult
   'probes.kernelLatency': KernelLatencyResult
 }
 
