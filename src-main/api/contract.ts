@@ -10,24 +10,33 @@ import { z } from 'zod'
 import { appParams, type AppResults } from './methods/app'
 import { instrumentParams, type InstrumentEvents, type InstrumentResults } from './methods/instruments'
 import { resultsParams, type ResultsResults } from './methods/results'
+import { recordingParams, type RecordingEvents, type RecordingResults } from './methods/recordings'
+import { captureParams, type CaptureApiEvents, type CaptureResults } from './methods/capture'
+import { runParams, type RunEvents, type RunResults } from './methods/runs'
 import { probeParams, type ProbeEvents, type ProbeResults } from './methods/probes'
 
 export type * from './methods/app'
 export type * from './methods/instruments'
 export type * from './methods/results'
+export type * from './methods/recordings'
+export type * from './methods/capture'
+export type * from './methods/runs'
 export type * from './methods/probes'
 
 export const API_PARAMS = {
   ...appParams,
   ...instrumentParams,
   ...resultsParams,
+  ...recordingParams,
+  ...captureParams,
+  ...runParams,
   ...probeParams
 } satisfies Record<string, z.ZodType>
 
-export interface ApiResults extends AppResults, InstrumentResults, ResultsResults, ProbeResults {}
+export interface ApiResults extends AppResults, InstrumentResults, ResultsResults, RecordingResults, CaptureResults, RunResults, ProbeResults {}
 
 /** Everything the core pushes to clients without being asked. */
-export interface ApiEvents extends InstrumentEvents, ProbeEvents {}
+export interface ApiEvents extends InstrumentEvents, RecordingEvents, CaptureApiEvents, RunEvents, ProbeEvents {}
 
 export type ApiMethod = keyof typeof API_PARAMS
 export type ApiParams<M extends ApiMethod> = z.input<(typeof API_PARAMS)[M]>

@@ -17,6 +17,7 @@ import {
   type AppInfo
 } from './contract'
 import { HANDLERS } from './handlers'
+import { CaptureManager } from '../capture/capture-manager'
 import { closeProbeSessions } from './probes/session-manager'
 
 export interface CoreOptions {
@@ -41,12 +42,15 @@ export class JoulebenchCore {
   readonly recordings: RecordingStore
   /** The virtual bench every virtual instrument of this core runs on. */
   readonly bench: VirtualBench
+  /** Captures in progress and instruments held open for their panels. */
+  readonly captures: CaptureManager
 
   constructor(readonly options: CoreOptions) {
     this.db = openWorkspace(options.dbPath)
     this.discovery = options.discovery ?? systemSources
     this.recordings = RecordingStore.open(this.db, options.dbPath)
     this.bench = new VirtualBench()
+    this.captures = new CaptureManager({ db: this.db, store: this.recordings, bench: this.bench, emit: (e, d) => this.emit(e, d as ApiEvents[typeof e]) })
   }
 
   /** Answer one request. Never throws: a bad message or a failing handler becomes an error reply. */
@@ -90,6 +94,8 @@ export class JoulebenchCore {
   }
 
   async close(): Promise<void> {
+    // Captures first: their recordings end as finished, with every sample received kept.
+    await this.captures.closeAll()
     await closeProbeSessions(this)
     this.events.removeAllListeners()
     await this.bench.close()

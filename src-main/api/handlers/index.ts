@@ -2,11 +2,17 @@ import type { HandlerMap } from '../core'
 import { appHandlers } from './app'
 import { instrumentHandlers } from './instruments'
 import { resultsHandlers } from './results'
+import { recordingHandlers } from './recordings'
+import { captureHandlers } from './capture'
+import { runHandlers } from './runs'
 import { probeHandlers } from './probes'
 
 export const HANDLERS: HandlerMap = {
   ...appHandlers,
   ...instrumentHandlers,
   ...resultsHandlers,
+  ...recordingHandlers,
+  ...captureHandlers,
+  ...runHandlers,
   ...probeHandlers
 }

@@ -277,7 +277,7 @@ export class Ppk2Driver implements PowerAnalyzer {
     await this.send(encodeAverageStop()).catch(() => {})
     // Samples already on their way still belong to the recording: wait until the port has been quiet
     // for a while (a real unit stops within milliseconds; a busy host may read in bursts).
-    await this.waitQuiet(200, 5000)
+    await this.waitQuiet(200, 10_000)
     if (this.stateValue === 'streaming') {
       this.decoder?.finish()
       this.stateValue = 'idle'
@@ -407,13 +407,28 @@ export class Ppk2Driver implements PowerAnalyzer {
     }
   }
 
+  /**
+   * Wait until the port has been quiet for quietMs. Only time in which this process was responsive counts:
+   * on a loaded machine the event loop can stall longer than quietMs while bytes wait in the kernel, and
+   * such a stall must not pass for silence from the device.
+   */
   private async waitQuiet(quietMs: number, maxMs: number): Promise<void> {
     const start = performance.now()
     const state = this.stateValue
-    this.lastDataAtMs = Math.max(this.lastDataAtMs, start)
+    let quiet = 0
+    let lastData = this.lastDataAtMs
+    let before = performance.now()
     while (performance.now() - start < maxMs && this.stateValue === state) {
-      if (performance.now() - this.lastDataAtMs >= quietMs) return
       await sleep(10)
+      const now = performance.now()
+      if (this.lastDataAtMs !== lastData) {
+        lastData = this.lastDataAtMs
+        quiet = 0
+      } else if (now - before <= 40) {
+        quiet += now - before
+        if (quiet >= quietMs) return
+      }
+      before = now
     }
   }
 }

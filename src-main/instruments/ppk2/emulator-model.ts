@@ -44,6 +44,11 @@ export interface FrontEndOptions {
   /** Size of the switching transient relative to the (signed) current step, per sample after the switch. */
   spikeShape?: readonly number[]
   seed?: number
+  /**
+   * A unit that misreads, as one whose stored calibration has drifted: in range r it reports
+   * gain[r] × true + offsetA[r] (before ADC noise). For calibration tests; default none.
+   */
+  readingError?: { gain: readonly number[]; offsetA: readonly number[] }
 }
 
 /**
@@ -63,9 +68,11 @@ export class EmulatedFrontEnd {
   private readonly spike: readonly number[]
   private rand: () => number
   private spareGauss: number | null = null
+  private readonly readingError: FrontEndOptions['readingError'] | null
 
   constructor(options: FrontEndOptions = {}) {
     this.calibration = options.calibration ?? EMULATED_CALIBRATION
+    this.readingError = options.readingError ?? null
     this.noise = options.noiseCounts ?? 0.6
     this.spike = options.spikeShape ?? DEFAULT_SPIKE_SHAPE
     this.rand = seeded(options.seed ?? 1)
@@ -114,6 +121,7 @@ export class EmulatedFrontEnd {
       }
       let reading = truth
       if (this.sinceSwitch < this.spike.length) reading += this.spike[this.sinceSwitch] * this.stepA
+      if (this.readingError) reading = this.readingError.gain[this.range] * reading + this.readingError.offsetA[this.range]
       this.sinceSwitch++
       this.lastA = truth
       let field = this.adcFieldFor(this.range, reading, supplyMv)

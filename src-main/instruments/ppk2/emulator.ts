@@ -39,6 +39,18 @@ export type Ppk2Fault =
   /** The cable is pulled when the stream reaches atIndex. */
   | { kind: 'unplug'; atIndex?: number }
 
+/** The most samples one write carries (about 0.33 s at 100 kS/s). */
+const MAX_BATCH_SAMPLES = 32_768
+
+/**
+ * Faults of the bench around the unit, which the wiring guide must catch: the DUT's supply wire
+ * missing, the supply shorted to ground, the DUT's trigger line not reaching D0–D7.
+ */
+export type Ppk2WiringFault = 'no-supply' | 'short' | 'silent-trigger'
+
+/** What a shorted output reads: taken as the top of the published span (1 A); the unit's real limit is unverified. */
+export const SHORT_CIRCUIT_A = 1
+
 export interface Ppk2EmulatorOptions {
   devicePath: string
   signal: DutSignal
@@ -54,6 +66,8 @@ export interface Ppk2EmulatorOptions {
   recordTruth?: boolean
   /** How often a paced stream emits what is due, in milliseconds. */
   tickMs?: number
+  /** A bench fault from the start (see Ppk2WiringFault); the handle's wiringFault changes it later. */
+  wiringFault?: Ppk2WiringFault | null
 }
 
 /** What really happened, for tests to compare the driver against. */
@@ -88,6 +102,8 @@ export interface Ppk2EmulatorHandle {
   readonly mode: 'ampere' | 'source'
   readonly dutPowered: boolean
   readonly userGains: number[]
+  /** Set or clear a bench fault; it applies from the next samples produced. */
+  wiringFault: Ppk2WiringFault | null
   inject(fault: Ppk2Fault): void
   /** Pull the cable: streaming stops mid-flight and the port goes away. */
   unplug(): Promise<void>
@@ -121,6 +137,7 @@ class Ppk2Emulator implements Ppk2EmulatorHandle {
   modeCode: 1 | 2
   dutPowered = false
   readonly userGains = [1, 1, 1, 1, 1]
+  wiringFault: Ppk2WiringFault | null = null
   private readonly calibration: EmulatedCalibration
   private readonly frontEnd: EmulatedFrontEnd
   private readonly clock: BenchClock
@@ -148,6 +165,7 @@ class Ppk2Emulator implements Ppk2EmulatorHandle {
     this.speed = options.speed ?? 1
     this.supplyMv = options.metadata?.vddMv ?? 3300
     this.modeCode = options.metadata?.mode ?? 2
+    this.wiringFault = options.wiringFault ?? null
     for (const f of options.faults ?? []) this.inject(f)
     port.onData((chunk) => this.receive(chunk))
   }
@@ -258,7 +276,8 @@ class Ppk2Emulator implements Ppk2EmulatorHandle {
     this.truth.streamStartedS ??= this.streamT0
     const now = new Float64Array(1)
     this.options.signal.render(this.streamT0, SAMPLE_PERIOD_S, now, new Uint8Array(1))
-    this.frontEnd.settle(now[0], this.dutPowered)
+    this.applyWiringFault(now, new Uint8Array(1))
+    this.frontEnd.settle(now[0], this.dutPowered && this.wiringFault !== 'no-supply')
     if (Number.isFinite(this.speed)) {
       this.timer = setInterval(() => this.emitDue(), this.options.tickMs ?? 4)
     } else {
@@ -285,7 +304,9 @@ class Ppk2Emulator implements Ppk2EmulatorHandle {
     if (!this.streaming || this.closed || (this.writing && !final)) return
     const elapsed = (this.clock.nowS() - this.streamT0) * this.speed
     const due = Math.floor(elapsed / SAMPLE_PERIOD_S) - (this.truth.samplesProduced - this.streamSlot0)
-    if (due > 0) this.produce(due)
+    // At most one FIFO's worth per write: a host that cannot keep up sees the stream lag, and the
+    // emulator never renders megabytes in one go (which starves a loaded machine further).
+    if (due > 0) this.produce(final ? due : Math.min(due, MAX_BATCH_SAMPLES))
   }
 
   private async pumpUnpaced(): Promise<void> {
@@ -303,14 +324,20 @@ class Ppk2Emulator implements Ppk2EmulatorHandle {
     }
   }
 
+  private applyWiringFault(current: Float64Array, digital: Uint8Array): void {
+    if (this.wiringFault === 'short') current.fill(SHORT_CIRCUIT_A)
+    else if (this.wiringFault === 'silent-trigger') digital.fill(0)
+  }
+
   /** Makes `count` samples, applies the faults due among them, and writes them. */
   private produce(count: number): Promise<void> {
     const first = this.truth.samplesProduced
     const current = new Float64Array(count)
     const digital = new Uint8Array(count)
     this.options.signal.render(this.streamT0 + (first - this.streamSlot0) * SAMPLE_PERIOD_S, SAMPLE_PERIOD_S, current, digital)
+    this.applyWiringFault(current, digital)
     const words = new Uint32Array(count)
-    const powered = this.dutPowered
+    const powered = this.dutPowered && this.wiringFault !== 'no-supply'
     this.frontEnd.encode(current, digital, this.supplyMv, powered, words)
     const bytes = new Uint8Array(words.buffer)
 

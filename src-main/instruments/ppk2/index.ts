@@ -17,6 +17,6 @@ export { listPpk2Ports, selectPpk2DataPorts, type Ppk2PortChoice, type SerialPor
 export { openPpk2, reopenBySerial } from './open'
 export { ppk2RecordingFormat, type Ppk2RawSnapshot } from './raw-format'
 export { ppk2AnalyzerFamily } from './analyzer-family'
-export { startPpk2Emulator, type Ppk2EmulatorHandle, type Ppk2EmulatorOptions, type Ppk2EmulatorTruth, type Ppk2Fault } from './emulator'
+export { startPpk2Emulator, type Ppk2EmulatorHandle, type Ppk2EmulatorOptions, type Ppk2EmulatorTruth, type Ppk2Fault, type Ppk2WiringFault } from './emulator'
 export { createVirtualPpk2, ppk2VirtualInstrument, type VirtualPpk2, type VirtualPpk2Options } from './virtual'
 export { constantCurrent, ramp, squarePulses, steps, withDigitalScript, type DigitalEvent, type Step } from './signals'

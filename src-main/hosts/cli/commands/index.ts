@@ -13,21 +13,29 @@ import { statsCommand } from './stats'
 import { probeCommand } from './probe'
 import { flashCommand } from './flash'
 import { rttCommand } from './rtt'
+import { calibrateCommand } from './calibrate'
+import { calibrationsCommand } from './calibrations'
+import { runCommand } from './run'
+import { analyzeCommand } from './analyze'
 
-/** Every `joulebench` command, in the order `--help` lists them: the app, instruments, recordings, analysis, models. */
+/** Every `joulebench` command, in the order `--help` lists them: the app, measuring, recordings, calibration, results, probes. */
 export const COMMANDS: CliCommand[] = [
   startCommand,
   serveCommand,
   devicesCommand,
   captureCommand,
+  runCommand,
+  analyzeCommand,
   dutCommand,
-  probeCommand,
-  flashCommand,
-  rttCommand,
   importCommand,
   recordingsCommand,
   statsCommand,
   exportCommand,
+  calibrateCommand,
+  calibrationsCommand,
   fitCommand,
-  modelCommand
+  modelCommand,
+  probeCommand,
+  flashCommand,
+  rttCommand
 ]

@@ -1,0 +1,79 @@
+import type { HandlerMap, JoulebenchCore } from '../core'
+import type { RunTrace } from '../methods/runs'
+import { validatePlan } from '../../runs/plan'
+import { defaultPlan } from '../../runs/plan-defaults'
+import { analyzeRun } from '../../runs/run-analysis'
+import { RunManager } from '../../runs/run-manager'
+import { RecordingStore } from '../../store/recording-store'
+
+const managers = new WeakMap<JoulebenchCore, RunManager>()
+
+/**
+ * The core's run manager, made on first use. Hosts that shut down cleanly should call
+ * `runManagerFor(core).closeAll()` first, so a run in progress is stored as cancelled with its recording.
+ */
+export function runManagerFor(core: JoulebenchCore): RunManager {
+  let m = managers.get(core)
+  if (!m) {
+    m = new RunManager(core.db, core.bench, (event, data) => core.emit(event, data as never))
+    managers.set(core, m)
+  }
+  return m
+}
+
+function trace(core: JoulebenchCore, id: number | string, fromS: number, toS: number, widthPx: number): RunTrace {
+  const run = runManagerFor(core).store.get(id)
+  if (run.recordingId === null) {
+    throw new Error(`Run ${run.id} has no recording${run.recordingUuid ? ` (recording ${run.recordingUuid} was deleted)` : ' (it ran without an analyzer)'}.`)
+  }
+  const store = core.recordings ?? new RecordingStore(core.db)
+  const info = store.get(run.recordingId)
+  const durationS = store.durationS(info)
+  const current = store.view(info.id, fromS, toS, widthPx, 'current')
+  const out: RunTrace = { runId: run.id, recordingId: info.id, fromS, toS, durationS, tS: current.tS, min: current.min, max: current.max, mean: current.mean }
+  if (info.channels.digital && current.tS.length > 0) {
+    // Same window and width, so the same columns: AND and OR of the lines per column.
+    const d = store.view(info.id, fromS, toS, widthPx, 'digital')
+    out.digitalAll = Uint8Array.from(d.min, (v) => (Number.isFinite(v) ? v : 0))
+    out.digitalAny = Uint8Array.from(d.max, (v) => (Number.isFinite(v) ? v : 0))
+  }
+  return out
+}
+
+export const runHandlers: Pick<
+  HandlerMap,
+  'runs.list' | 'runs.get' | 'runs.start' | 'runs.cancel' | 'runs.delete' | 'runs.trace' | 'plans.validate' | 'plans.default' | 'analysis.analyze'
+> = {
+  'runs.list': (core) => {
+    const m = runManagerFor(core)
+    return { runs: m.store.list(), activeRunId: m.current?.id ?? null }
+  },
+  'runs.get': (core, p) => runManagerFor(core).store.detail(p.id),
+  'runs.start': (core, p) => {
+    const run = runManagerFor(core).start(p.plan)
+    return { runId: run.id, uuid: run.uuid }
+  },
+  'runs.cancel': (core, p) => ({ cancelled: runManagerFor(core).cancel(p.id) }),
+  'runs.delete': (core, p) => {
+    const r = runManagerFor(core).store.delete(p.id, { withRecording: p.withRecording })
+    return { deleted: r.runId, recordingDeleted: r.recordingDeleted }
+  },
+  'runs.trace': (core, p) => trace(core, p.id, p.fromS, p.toS, p.widthPx),
+  'plans.validate': (_core, p) => validatePlan(p.plan),
+  'plans.default': (_core, p) => defaultPlan(p.kind, { analyzerId: p.analyzerId }),
+  'analysis.analyze': (core, p) => {
+    const store = core.recordings ?? new RecordingStore(core.db)
+    const info = store.get(p.recordingId)
+    const analysis = analyzeRun(store.reader(info.id), {
+      segmentation: p.segmentation,
+      supplyV: p.supplyV ?? null,
+      idle: p.idle ?? null,
+      subtractIdle: p.subtractIdle,
+      warmup: p.warmup,
+      confidence: p.confidence,
+      inferenceCount: p.inferenceCount,
+      timestampWindows: p.timestampWindows
+    })
+    return { ...analysis, recordingId: info.id }
+  }
+}
