@@ -2,7 +2,7 @@
  * The probe sessions a core owns: opened by probes.connect, closed by probes.disconnect, by a lost
  * link, and all of them when the core closes (so no QEMU, socket or claimed USB interface outlives it).
  */
-import { listProbes, openProbeSession, VIRTUAL_PROBE_IDS } from '../../probes/probe-session'
+import { listProbes, openProbeSession, VIRTUAL_PROBE_IDS, type ProbeSession } from '../../probes/probe-session'
 import type { ApiEvents } from '../contract'
 import type { JoulebenchCore } from '../core'
 import type { ProbeEntry, ProbeList, ProbeSessionInfo } from '../methods/probes'
@@ -105,7 +105,7 @@ export class ProbeSessionManager {
   }
 
   private async open(probeId: string, clockHz: number | undefined): Promise<ManagedProbe> {
-    let session
+    let session: ProbeSession
     try {
       session = await openProbeSession(probeId, { clockHz, usb: this.options.usb })
     } catch (e) {
