@@ -13,6 +13,7 @@ import { resultsParams, type ResultsResults } from './methods/results'
 import { recordingParams, type RecordingEvents, type RecordingResults } from './methods/recordings'
 import { captureParams, type CaptureApiEvents, type CaptureResults } from './methods/capture'
 import { runParams, type RunEvents, type RunResults } from './methods/runs'
+import { probeParams, type ProbeEvents, type ProbeResults } from './methods/probes'
 
 export type * from './methods/app'
 export type * from './methods/instruments'
@@ -20,6 +21,7 @@ export type * from './methods/results'
 export type * from './methods/recordings'
 export type * from './methods/capture'
 export type * from './methods/runs'
+export type * from './methods/probes'
 
 export const API_PARAMS = {
   ...appParams,
@@ -27,13 +29,14 @@ export const API_PARAMS = {
   ...resultsParams,
   ...recordingParams,
   ...captureParams,
-  ...runParams
+  ...runParams,
+  ...probeParams
 } satisfies Record<string, z.ZodType>
 
-export interface ApiResults extends AppResults, InstrumentResults, ResultsResults, RecordingResults, CaptureResults, RunResults {}
+export interface ApiResults extends AppResults, InstrumentResults, ResultsResults, RecordingResults, CaptureResults, RunResults, ProbeResults {}
 
 /** Everything the core pushes to clients without being asked. */
-export interface ApiEvents extends InstrumentEvents, RecordingEvents, CaptureApiEvents, RunEvents {}
+export interface ApiEvents extends InstrumentEvents, RecordingEvents, CaptureApiEvents, RunEvents, ProbeEvents {}
 
 export type ApiMethod = keyof typeof API_PARAMS
 export type ApiParams<M extends ApiMethod> = z.input<(typeof API_PARAMS)[M]>

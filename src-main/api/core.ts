@@ -19,6 +19,7 @@ import {
 import { HANDLERS } from './handlers'
 import { RunManager } from '../runs/run-manager'
 import { CaptureManager } from '../capture/capture-manager'
+import { closeProbeSessions } from './probes/session-manager'
 
 export interface CoreOptions {
   dbPath: string
@@ -101,6 +102,7 @@ export class JoulebenchCore {
     // every sample received kept.
     await this.runs.closeAll()
     await this.captures.closeAll()
+    await closeProbeSessions(this)
     this.events.removeAllListeners()
     await this.bench.close()
     this.db.close()

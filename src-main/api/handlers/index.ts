@@ -5,6 +5,7 @@ import { resultsHandlers } from './results'
 import { recordingHandlers } from './recordings'
 import { captureHandlers } from './capture'
 import { runHandlers } from './runs'
+import { probeHandlers } from './probes'
 
 export const HANDLERS: HandlerMap = {
   ...appHandlers,
@@ -12,5 +13,6 @@ export const HANDLERS: HandlerMap = {
   ...resultsHandlers,
   ...recordingHandlers,
   ...captureHandlers,
-  ...runHandlers
+  ...runHandlers,
+  ...probeHandlers
 }

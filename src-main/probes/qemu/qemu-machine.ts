@@ -103,7 +103,12 @@ async function launchOnce(options: QemuOptions, port: number): Promise<QemuMachi
   let output = ''
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()))
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()))
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))))
+  // A binary that cannot be spawned (ENOENT) emits 'error' and 'close' but never 'exit'.
+  const exited = new Promise<number | null>((resolve) => {
+    const done = (code: number | null, signal: NodeJS.Signals | null) => resolve(code ?? (signal ? -1 : null))
+    child.once('exit', done)
+    child.once('close', done)
+  })
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve))
 
   const wantPty = options.uart !== 'none'
