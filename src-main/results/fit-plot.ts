@@ -54,10 +54,32 @@ export const PLOT_THEME_COLORS: Record<PlotTheme, { background: string; text: st
   dark: { background: '#1d2024', text: '#e6e6e3', muted: '#9aa0a6', grid: '#33373d', frame: '#5c6168' }
 }
 
-const NAMES: Record<string, string> = { macs: 'MACs', energy: 'Energy', latency: 'Latency', power: 'Power', current: 'Current', voltage: 'Voltage', frequency: 'Frequency' }
+const NAMES: Record<string, string> = {
+  macs: 'MACs',
+  energy: 'Energy',
+  latency: 'Latency',
+  power: 'Power',
+  current: 'Current',
+  voltage: 'Voltage',
+  frequency: 'Frequency',
+  // Fields of runs (results/runs-table.ts).
+  params: 'Parameters',
+  clockHz: 'Clock',
+  netEnergy: 'Net energy',
+  peakPower: 'Peak power',
+  idlePower: 'Idle power',
+  dutLatency: 'Latency (DUT timestamps)',
+  weightBytes: 'Weights',
+  peakActivationBytes: 'Peak activations',
+  modelFileBytes: 'Model file',
+  flashBytes: 'Flash',
+  ramBytes: 'RAM'
+}
 
 /** The quantity's name for an axis, without unit (the axis adds it with the prefix it uses). */
 export function axisLabel(name: string, column: string | null = null): string {
+  const stage = /^stage\.(.+)\.(latency|energy)$/.exec(name)
+  if (stage) return `${stage[1]} ${stage[2]}`
   return NAMES[name] ?? (column ? column.replace(/\s*[([][^()[\]]*[)\]]\s*$/, '') : name)
 }
 

@@ -21,5 +21,21 @@ export const RESULTS_MIGRATIONS: Migration[] = [
       imported_at TEXT NOT NULL
     );
     CREATE INDEX published_tables_sha ON published_tables (text_sha256);`
+  },
+  {
+    // Facts of the model file and firmware image a run used, keyed by the run's UUID (not its local id)
+    // so they travel with the run when workspaces are merged.
+    name: 'results/002-run-facts',
+    sql: `CREATE TABLE run_facts (
+      run_uuid TEXT NOT NULL,
+      role TEXT NOT NULL CHECK (role IN ('model', 'firmware')),
+      file_name TEXT NOT NULL,
+      file_path TEXT,                -- where it was read from, when read from a path
+      file_sha256 TEXT NOT NULL,
+      file_bytes INTEGER NOT NULL,
+      facts_json TEXT NOT NULL,      -- models/model-file facts (tflite, elf or vela-summary)
+      described_at TEXT NOT NULL,
+      PRIMARY KEY (run_uuid, role)
+    ) WITHOUT ROWID;`
   }
 ]

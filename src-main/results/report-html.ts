@@ -37,7 +37,8 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
 }
 
-const CSS = `
+/** The reports' stylesheet (inline in each report), shared by the table and run reports. */
+export const REPORT_CSS = `
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
 body { margin: 0 auto; max-width: 980px; padding: 24px 28px 48px; font: 13px/1.45 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; color: #1d1f21; background: #ffffff; }
@@ -68,11 +69,12 @@ ul.sentences li { margin: 3px 0; font-size: 14px; }
 }
 `
 
-function num(v: number | null | undefined, digits = 4): string {
+export function num(v: number | null | undefined, digits = 4): string {
   return `<td class="num">${v === null || v === undefined ? '—' : escapeHtml(formatNumber(v, digits))}</td>`
 }
 
-function fitSection(fit: TableFitResult, spec: FitPlotSpec, index: number): string {
+/** A fit's plot and table; `rowNoun` names what a point is (rows of a table, runs). */
+export function fitSection(fit: TableFitResult, spec: FitPlotSpec, index: number, rowNoun = 'rows'): string {
   const svg = renderPlotSvg(spec, { idPrefix: `plot${index}`, theme: 'light' })
   const slopes = fit.groups.map((g) => g.fit?.slope ?? null)
   const su = columnUnit(slopes, fit.yUnit)
@@ -94,7 +96,7 @@ function fitSection(fit: TableFitResult, spec: FitPlotSpec, index: number): stri
   return `<section class="fit">
 <h2>${escapeHtml(spec.title)}</h2>
 <figure>${svg}
-<figcaption>Least-squares fit of ${escapeHtml(fit.y.name)} (${escapeHtml(fit.y.origin)}) against ${escapeHtml(fit.x.name)} (${escapeHtml(fit.x.origin)}) per group; shaded: the ${pct} % confidence band of each line. ${fit.rowsUsed} rows used${fit.rowsSkipped ? `, ${fit.rowsSkipped} without numbers skipped` : ''}${fit.filteredOut ? `, ${fit.filteredOut} filtered out` : ''}${fit.excludedRows ? `, ${fit.excludedRows} excluded by the mapping` : ''}.</figcaption></figure>
+<figcaption>Least-squares fit of ${escapeHtml(fit.y.name)} (${escapeHtml(fit.y.origin)}) against ${escapeHtml(fit.x.name)} (${escapeHtml(fit.x.origin)}) per group; shaded: the ${pct} % confidence band of each line. ${fit.rowsUsed} ${rowNoun} used${fit.rowsSkipped ? `, ${fit.rowsSkipped} without numbers skipped` : ''}${fit.filteredOut ? `, ${fit.filteredOut} filtered out` : ''}${fit.excludedRows ? `, ${fit.excludedRows} excluded by the mapping` : ''}.</figcaption></figure>
 <table class="fits"><thead><tr><th>Group</th><th class="num">n</th><th class="num">Slope (${escapeHtml(slopeLabel)})</th><th class="num">${pct} % CI of slope</th><th class="num">Intercept (${escapeHtml(iu.label)})</th><th class="num">R²</th><th></th></tr></thead>
 <tbody>
 ${rows}
@@ -110,7 +112,7 @@ function ratioCell(r: { ratio: number; lower: number | null; upper: number | nul
   return `<td class="num">${r.ratio.toFixed(2)}×${ci}</td>`
 }
 
-function comparisonSection(c: TableComparison): string {
+export function comparisonSection(c: TableComparison): string {
   const pct = Math.round(c.level * 100)
   const how =
     c.mode === 'paired'
@@ -185,7 +187,7 @@ export function renderComparisonReport(input: ComparisonReportInput): string {
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<meta name="generator" content="Joulebench ${escapeHtml(input.softwareVersion)}">`,
     `<title>${escapeHtml(input.title)}</title>`,
-    `<style>${CSS}</style>`,
+    `<style>${REPORT_CSS}</style>`,
     '</head>',
     '<body>',
     `<h1>${escapeHtml(input.title)}</h1>`,

@@ -90,9 +90,10 @@ export function tableCategories(mapped: MappedTable, limit = 30): Category[] {
   return out
 }
 
-/** The unit of a field for labels and slopes; MACs count operations. */
+/** The unit of a field for labels and slopes; MACs count operations; run fields named …Bytes are in bytes. */
 export function fieldUnit(f: MappedField): string {
   if (f.unit) return f.unit
+  if (f.column === f.name && /Bytes$/.test(f.name)) return 'B'
   return f.name === 'macs' ? 'MAC' : ''
 }
 
