@@ -3,6 +3,7 @@ import { RESULTS_MIGRATIONS } from '../results/migrations'
 import { RECORDING_MIGRATIONS } from './recording-migrations'
 import { calibrationMigrations } from '../calibration/migrations'
 import { RUNS_MIGRATIONS } from '../runs/runs-migrations'
+import { MERGE_MIGRATIONS } from '../workspace-merge/migrations'
 /**
  * Every schema change of the workspace file, by area. Each area's list lives beside its code;
  * this file only puts them in order. Never edit a shipped migration: add a new one.
@@ -25,4 +26,4 @@ const workspace: Migration[] = [
   }
 ]
 
-export const MIGRATIONS: readonly Migration[] = [...workspace, ...TABLE_MIGRATIONS, ...RECORDING_MIGRATIONS, ...RESULTS_MIGRATIONS, ...calibrationMigrations, ...RUNS_MIGRATIONS]
+export const MIGRATIONS: readonly Migration[] = [...workspace, ...TABLE_MIGRATIONS, ...RECORDING_MIGRATIONS, ...RESULTS_MIGRATIONS, ...calibrationMigrations, ...RUNS_MIGRATIONS, ...MERGE_MIGRATIONS]
