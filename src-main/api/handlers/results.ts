@@ -7,6 +7,8 @@ import { renderComparisonReport } from '../../results/report-html'
 import { compareTable, filterMappedTable, fitTable, tableCategories, type TableComparison } from '../../results/table-analysis'
 import { rowsTable } from '../../results/table-export'
 import { VERSION } from '../../version'
+import { RunsResults } from '../../results/runs-results'
+import { mergeWorkspace } from '../../workspace-merge/merge'
 import type { HandlerMap, JoulebenchCore } from '../core'
 
 type ResultsMethod =
@@ -21,6 +23,14 @@ type ResultsMethod =
   | 'results.compare'
   | 'results.describeModel'
   | 'results.report'
+  | 'results.runs'
+  | 'results.runsFit'
+  | 'results.runsCompare'
+  | 'results.runsStages'
+  | 'results.runReport'
+  | 'results.runsReport'
+  | 'results.attachRunFile'
+  | 'workspace.merge'
 
 /** One store per core (it keeps parsed tables between the view's many requests). */
 const stores = new WeakMap<JoulebenchCore, PublishedTableStore>()
@@ -28,6 +38,14 @@ function store(core: JoulebenchCore): PublishedTableStore {
   let s = stores.get(core)
   if (!s) stores.set(core, (s = new PublishedTableStore(core.db)))
   return s
+}
+
+/** One view of the runs per core (it remembers which plan files it could not read). */
+const runsViews = new WeakMap<JoulebenchCore, RunsResults>()
+function runs(core: JoulebenchCore): RunsResults {
+  let r = runsViews.get(core)
+  if (!r) runsViews.set(core, (r = new RunsResults(core.db)))
+  return r
 }
 
 export const resultsHandlers: Pick<HandlerMap, ResultsMethod> = {
@@ -144,5 +162,35 @@ export const resultsHandlers: Pick<HandlerMap, ResultsMethod> = {
       notes
     })
     return { html, fileName: `${stem}-report.html` }
+  },
+
+  'results.runs': (core, p) => runs(core).listing(p.filter, p.limit),
+
+  'results.runsFit': (core, p) =>
+    runs(core).fit({ x: p.x, y: p.y, group: p.group, filter: p.filter, level: p.level, bandPoints: p.bandPoints, bandSpacing: p.bandSpacing, valueLabels: p.valueLabels }),
+
+  'results.runsCompare': (core, p) => runs(core).compare({ group: p.group, filter: p.filter, baseline: p.baseline, pairBy: p.pairBy, level: p.level, valueLabels: p.valueLabels }),
+
+  'results.runsStages': (core, p) => runs(core).stages(p.filter, p.runs),
+
+  'results.runReport': (core, p) => runs(core).runReport(p.id),
+
+  'results.runsReport': (core, p) => runs(core).comparisonReport(p),
+
+  'results.attachRunFile': (core, p) => {
+    const r = runs(core)
+    const run = r.store.get(p.id)
+    const facts = p.path !== undefined ? r.facts.attachPath(run.uuid, p.path) : r.facts.attach(run.uuid, p.bytes!, p.name)
+    return { ...facts, runId: run.id }
+  },
+
+  'workspace.merge': async (core, p) => {
+    // A merge holds the workspace for as long as it copies: not while samples are being written to it.
+    if (!p.dryRun) {
+      const live = core.captures.status().captures.length
+      if (core.runs.current) throw new Error(`Run ${core.runs.current.id} is in progress: merge ${p.path} once it has finished (or cancel it).`)
+      if (live) throw new Error(`${live} capture${live > 1 ? 's are' : ' is'} recording: stop ${live > 1 ? 'them' : 'it'} before merging ${p.path}.`)
+    }
+    return mergeWorkspace(core.db, p.path, { dryRun: p.dryRun })
   }
 }

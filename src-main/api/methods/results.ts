@@ -6,6 +6,16 @@ import type { VelaSummary } from '../../models/vela-summary'
 import { MAX_MODEL_BYTES, MAX_TABLE_CHARS } from '../../results/limits'
 import { TableViewSchema, type MappingOrigin, type PublishedTableSummary, type TableView } from '../../results/published-table-schema'
 import type { Category, TableComparison, TableFitResult } from '../../results/table-analysis'
+import type { RunsListing } from '../../results/runs-results'
+import type { StageBreakdown } from '../../results/runs-analysis'
+import type { RunFileFacts } from '../../results/run-facts'
+import type { MergeSummary } from '../../workspace-merge/merge'
+
+export type { RunsListing } from '../../results/runs-results'
+export type { StageBreakdown, StageBar } from '../../results/runs-analysis'
+export type { RunCategory, RunFilter } from '../../results/runs-table'
+export type { RunFacts, RunFileFacts } from '../../results/run-facts'
+export type { MergeSummary, MergeCounts } from '../../workspace-merge/merge'
 
 
 const tableId = z.number().int().positive()
@@ -14,6 +24,13 @@ const RowFilterSchema = z.record(z.string().max(200), z.array(z.string().max(500
 const level = z.number().gt(0.5).lt(1)
 /** Names for values of a field, shown in group names and sentences ("DSP" 0 → "naive"). */
 const ValueLabelsSchema = z.record(z.string().max(200), z.record(z.string().max(500), z.string().min(1).max(100)))
+/** Runs by tag or property (device, model, implementation, clockHz, tag, state …) → the values kept. */
+const RunFilterSchema = z.record(z.string().max(100), z.array(z.string().max(500)).max(1000))
+/** A run by number, or by UUID (or a unique start of it). */
+const runRef = z.union([z.number().int().positive(), z.string().trim().min(1).max(64)])
+const fileBytes = z
+  .custom<Uint8Array>((v) => v instanceof Uint8Array, 'bytes must be a Uint8Array (the file contents)')
+  .refine((b) => b.byteLength <= MAX_MODEL_BYTES, `Files up to ${MAX_MODEL_BYTES / 1048576} MiB can be sent as bytes; give the file's path instead.`)
 
 export const resultsParams = {
   'results.listTables': z.object({}).strict(),
@@ -82,7 +99,66 @@ export const resultsParams = {
       valueLabels: ValueLabelsSchema.optional(),
       compare: z.object({ baseline: z.string().max(500).optional(), pairBy: z.array(name).max(8).optional() }).strict().optional()
     })
+    .strict(),
+
+  // Recorded runs: the same fits, comparisons and reports over the workspace's runs.
+  /** The runs a filter keeps, as table rows (SI), with the filter values every run offers. */
+  'results.runs': z.object({ filter: RunFilterSchema.optional(), limit: z.number().int().min(1).max(5000).optional() }).strict(),
+  'results.runsFit': z
+    .object({
+      x: name,
+      y: name,
+      group: z.array(name).max(8).optional(),
+      filter: RunFilterSchema.optional(),
+      level: level.optional(),
+      bandPoints: z.number().int().min(0).max(500).optional(),
+      bandSpacing: z.enum(['linear', 'log']).optional(),
+      valueLabels: ValueLabelsSchema.optional()
+    })
+    .strict(),
+  /** Groups of runs as ratios; unpaired groups take every measured inference of their runs. */
+  'results.runsCompare': z
+    .object({
+      group: z.array(name).min(1).max(8),
+      filter: RunFilterSchema.optional(),
+      baseline: z.string().max(500).optional(),
+      pairBy: z.array(name).max(8).optional(),
+      level: level.optional(),
+      valueLabels: ValueLabelsSchema.optional()
+    })
+    .strict(),
+  /** Per-run stage durations and energies (init, memory I/O, inference, post-processing) for stacked bars. */
+  'results.runsStages': z.object({ filter: RunFilterSchema.optional(), runs: z.array(runRef).max(500).optional() }).strict(),
+  /** A self-contained HTML report of one run. */
+  'results.runReport': z.object({ id: runRef }).strict(),
+  /** A self-contained HTML report comparing runs (those given, or those the filter keeps). */
+  'results.runsReport': z
+    .object({
+      runs: z.array(runRef).max(500).optional(),
+      filter: RunFilterSchema.optional(),
+      group: z.array(name).max(8).optional(),
+      baseline: z.string().max(500).optional(),
+      pairBy: z.array(name).max(8).optional(),
+      level: level.optional(),
+      valueLabels: ValueLabelsSchema.optional(),
+      title: z.string().max(300).optional(),
+      plots: z
+        .array(z.object({ x: name, y: name, logX: z.boolean().optional(), logY: z.boolean().optional() }).strict())
+        .max(6)
+        .optional()
+    })
+    .strict(),
+  /** Describe a model (.tflite, Vela summary) or firmware (.elf) file and keep its facts with a run. */
+  'results.attachRunFile': z
+    .object({ id: runRef, name: z.string().min(1).max(255), bytes: fileBytes.optional(), path: z.string().min(1).max(4096).optional() })
     .strict()
+    .refine((p) => (p.bytes === undefined) !== (p.path === undefined), 'Give the file either as bytes or as a path, not both and not neither.'),
+  /**
+   * Merge another workspace file (on the core's machine: a field laptop's .db) into this one: runs,
+   * recordings, the calibrations they used and published tables, each matched by UUID or content so
+   * nothing comes twice. `dryRun` says what would be added and changes nothing.
+   */
+  'workspace.merge': z.object({ path: z.string().trim().min(1).max(4096), dryRun: z.boolean().default(false) }).strict()
 }
 
 export interface TablePreview {
@@ -137,4 +213,12 @@ export interface ResultsResults {
   'results.compare': TableComparison
   'results.describeModel': DescribedModel
   'results.report': ResultsReport
+  'results.runs': RunsListing
+  'results.runsFit': TableFitResult
+  'results.runsCompare': TableComparison
+  'results.runsStages': StageBreakdown
+  'results.runReport': ResultsReport & { runId: number }
+  'results.runsReport': ResultsReport & { runIds: number[] }
+  'results.attachRunFile': RunFileFacts & { runId: number }
+  'workspace.merge': MergeSummary
 }

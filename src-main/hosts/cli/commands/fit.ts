@@ -7,6 +7,7 @@ import { applyTableMapping, mappingFromOptions, suggestMapping, type MappedField
 import { loadTableMapping, saveTableMapping } from '../../../formats/table-mapping-store'
 import { numberOption, UserError, type CliCommand, type CliContext } from '../command'
 import { table } from './model'
+import { fitOverRuns } from './fit-runs'
 
 const SI_PREFIXES: Array<[number, string]> = [
   [1e-15, 'f'],
@@ -48,7 +49,7 @@ function slopeRatios(fit: TableFit): Array<{ key: string; baseline: string } & R
   return fitted.slice(1).map((g) => ({ key: g.key, baseline: base.key, ...ratioOfSlopes(g.fit!, base.fit!, g.fit!.level) }))
 }
 
-function jsonDocument(fit: TableFit, mapping: TableMapping, saved: string | null, withBand: boolean) {
+export function jsonDocument(fit: TableFit, mapping: TableMapping | null, saved: string | null, withBand: boolean) {
   return {
     source: fit.source,
     x: fit.x,
@@ -88,7 +89,7 @@ function jsonDocument(fit: TableFit, mapping: TableMapping, saved: string | null
   }
 }
 
-function humanText(fit: TableFit, fileName: string, mappingNote: string): string {
+export function humanText(fit: TableFit, fileName: string, mappingNote: string): string {
   const yUnit = unitOf(fit.y)
   const xUnit = unitOf(fit.x)
   const lines = [
@@ -185,7 +186,10 @@ export const fitCommand: CliCommand = {
     '  joulebench fit --from-csv Filters_Latency_And_Energy.csv --x macs --y energy --group DSP \\',
     '    --map "primitive=Layer type,cy=Filters" --base hy=32,wy=32,cx=16,cy=16,k=3,g=2 --exclude "Layer type=AddConv"',
     '',
-    'Fitting over recorded runs in the workspace (without --from-csv) is not available yet.'
+    'Without --from-csv, the fit is over the runs recorded in the workspace, one point per run (its mean per',
+    'inference): x = macs, params, weightBytes, flashBytes …; y = energy, latency, power …; --group a tag',
+    '(device, implementation, model …); --filter KEY=VALUE keeps runs as in joulebench results:',
+    '  joulebench fit --x macs --y energy --group implementation --filter device=NUCLEO-F401RE'
   ].join('\n'),
   options: {
     x: { type: 'string' },
@@ -197,16 +201,16 @@ export const fitCommand: CliCommand = {
     primitive: { type: 'string' },
     exclude: { type: 'string' },
     level: { type: 'string' },
-    band: { type: 'boolean', default: false }
+    band: { type: 'boolean', default: false },
+    filter: { type: 'string', multiple: true }
   },
   async run(ctx, values, positionals) {
     if (positionals.length > 0) throw new UserError(`fit takes no positional arguments, got "${positionals[0]}". Give the table with --from-csv FILE.`)
     const path = values['from-csv'] as string | undefined
-    if (!path) {
-      throw new UserError('fit needs --from-csv FILE: fitting over recorded runs in the workspace is not available in this version yet. Give a CSV table (and --map) to fit it.')
-    }
     const level = numberOption(values, 'level', 0.95)!
     if (!(level > 0 && level < 1)) throw new UserError(`--level must lie between 0 and 1 (e.g. 0.95), got ${level}.`)
+    if (!path) return fitOverRuns(ctx, values, level)
+    if (values.filter !== undefined) throw new UserError('--filter keeps runs: it applies to fits over runs (without --from-csv). For a table, exclude rows with --exclude Column=value.', 2)
     const csv = await readTable(path)
     const fileName = basename(path)
     const { mapping, save, note } = chooseMapping(ctx, values, csv.header)

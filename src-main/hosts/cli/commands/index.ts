@@ -17,6 +17,9 @@ import { calibrateCommand } from './calibrate'
 import { calibrationsCommand } from './calibrations'
 import { runCommand } from './run'
 import { analyzeCommand } from './analyze'
+import { resultsCommand } from './results'
+import { reportCommand } from './report'
+import { mergeCommand } from './merge'
 
 /** Every `joulebench` command, in the order `--help` lists them: the app, measuring, recordings, calibration, results, probes. */
 export const COMMANDS: CliCommand[] = [
@@ -33,7 +36,10 @@ export const COMMANDS: CliCommand[] = [
   exportCommand,
   calibrateCommand,
   calibrationsCommand,
+  resultsCommand,
   fitCommand,
+  reportCommand,
+  mergeCommand,
   modelCommand,
   probeCommand,
   flashCommand,
