@@ -17,6 +17,6 @@ export async function fitOverRuns(ctx: CliContext, values: Record<string, unknow
   const doc = { ...jsonDocument(fit, null, null, values.band === true), filter, filteredOut: fit.filteredOut }
   delete (doc as { mapping?: unknown }).mapping
   delete (doc as { mappingSavedAs?: unknown }).mappingSavedAs
-  ctx.report(doc, () => humanText(fit, `runs in ${ctx.dbPath}`, `${describeRunFilter(filter)}${fit.filteredOut ? ` (${fit.filteredOut} runs filtered out)` : ''}; one point per run, its mean per inference`))
+  ctx.report(doc, () => humanText(fit, `runs in ${ctx.dbPath}`, `${describeRunFilter(filter)}${fit.filteredOut ? ` (${fit.filteredOut} runs filtered out)` : ''}; one point per run, its mean per inference`, 'runs'))
   return 0
 }

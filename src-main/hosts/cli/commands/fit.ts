@@ -89,12 +89,12 @@ export function jsonDocument(fit: TableFit, mapping: TableMapping | null, saved:
   }
 }
 
-export function humanText(fit: TableFit, fileName: string, mappingNote: string): string {
+export function humanText(fit: TableFit, fileName: string, mappingNote: string, rowNoun = 'rows'): string {
   const yUnit = unitOf(fit.y)
   const xUnit = unitOf(fit.x)
   const lines = [
     `Least-squares fit of ${fit.y.name} (${fit.y.origin}) against ${fit.x.name} (${fit.x.origin})${fit.group.length ? `, per ${fit.group.join(', ')}` : ''}`,
-    `${fileName}: ${fit.rowsUsed} rows used${fit.excludedRows ? `, ${fit.excludedRows} excluded` : ''}${fit.rowsSkipped ? `, ${fit.rowsSkipped} without numbers skipped` : ''}; ${mappingNote}`,
+    `${fileName}: ${fit.rowsUsed} ${rowNoun} used${fit.excludedRows ? `, ${fit.excludedRows} excluded` : ''}${fit.rowsSkipped ? `, ${fit.rowsSkipped} without numbers skipped` : ''}; ${mappingNote}`,
     ''
   ]
   const level = Math.round((fit.groups.find((g) => g.fit)?.fit?.level ?? 0.95) * 100)
