@@ -9,7 +9,7 @@ import { VERSION } from '../version'
  * schema_migrations), and not from a newer Joulebench than this one. The file is only read.
  */
 
-export type MergeRefusal = 'missing' | 'not-sqlite' | 'corrupt' | 'foreign' | 'newer' | 'schema' | 'busy'
+export type MergeRefusal = 'missing' | 'not-sqlite' | 'corrupt' | 'foreign' | 'newer' | 'schema' | 'busy' | 'copy-failed'
 
 export class WorkspaceMergeError extends Error {
   constructor(

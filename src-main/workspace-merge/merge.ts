@@ -149,7 +149,18 @@ export async function mergeWorkspace(target: Db, otherPath: string, options: Mer
         )
       }
     }
-    const summary = copyInto(target, src, options.dryRun === true)
+    let summary: MergeSummary
+    try {
+      summary = copyInto(target, src, options.dryRun === true)
+    } catch (e) {
+      if (e instanceof WorkspaceMergeError) throw e
+      // Damage SQLite's quick check does not see (an index, a row's contents) shows only while copying.
+      throw new WorkspaceMergeError(
+        `Merging ${otherPath} stopped while copying: ${(e as Error).message}. Nothing was changed in this workspace (the copy is one transaction). If ${basename(otherPath)} is damaged, merge a good copy of it; if this disk is full, free some space and merge again.`,
+        'copy-failed',
+        otherPath
+      )
+    }
     summary.source = { path: otherPath, workspaceId: facts.workspaceId, createdAt: facts.createdAt, upgraded: copyPath ? facts.missingMigrations : [], recovered }
     summary.sameFile = isSelf
     if (isSelf) summary.notes.unshift(`${otherPath} is this workspace's own file: everything in it is here already.`)
