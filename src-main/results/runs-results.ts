@@ -8,9 +8,10 @@ import { fitPlotSpec } from './fit-plot'
 import { renderRunReport, renderRunsComparisonReport, type ReportCalibration, type ReportRecording } from './report-run-html'
 import { RunFactsStore } from './run-facts'
 import { compareRuns, fitRuns, stageBreakdown, type RunCompareOptions, type RunSamples, type StageBreakdown } from './runs-analysis'
-import { analyzerLabel, filterRuns, orderStages, runCategories, runsMappedTable, RUN_GROUP_FIELDS, type RunCategory, type RunFilter, type RunWithFacts } from './runs-table'
+import { analyzerLabel, filterRuns, orderStages, runCategories, runsExportTable, runsMappedTable, RUN_GROUP_FIELDS, type RunCategory, type RunFilter, type RunWithFacts } from './runs-table'
+
+export { runsExportTable } from './runs-table'
 import type { FitOptions, TableComparison, TableFitResult, ValueLabels } from './table-analysis'
-import { rowsTable, type ExportTable } from './table-export'
 import { renderTraceThumbnailSvg } from './trace-thumbnail'
 
 /**
@@ -126,8 +127,9 @@ export class RunsResults {
   }
 
   fit(request: RunsFitRequest): TableFitResult {
-    const { table, filteredOut } = this.table(request.filter)
-    const fit = fitRuns(table, { ...request })
+    const { filter, ...options } = request
+    const { table, filteredOut } = this.table(filter)
+    const fit = fitRuns(table, options)
     return { ...fit, filteredOut }
   }
 
@@ -292,11 +294,4 @@ export class RunsResults {
     })
     return { html, fileName: `runs-${group.length ? `by-${group.join('-')}` : 'report'}.html`.replace(/[^A-Za-z0-9._-]+/g, '-'), runIds: runs.map((r) => r.id) }
   }
-}
-
-/** The columns of a runs export: the run, its tags, model facts and headline figures (SI, units in headings). */
-export function runsExportTable(table: MappedTable): ExportTable {
-  const t = rowsTable(table.fields, table.rows)
-  // The row's "line" is the run number, which the run field already holds.
-  return { columns: t.columns.filter((c) => c.key !== '#line'), records: t.records }
 }

@@ -3,6 +3,7 @@ import type { SiUnit } from '../formats/table-units'
 import type { RunInfo, RunInstrument } from '../runs/runs-store'
 import type { Summary } from '../analysis/statistics'
 import type { RunFacts } from './run-facts'
+import { rowsTable, type ExportTable } from './table-export'
 
 /**
  * Recorded runs as the same mapped-table shape a published table becomes, one row per run, so the
@@ -261,4 +262,11 @@ export function defaultRunValueLabels(table: MappedTable, given?: Record<string,
   }
   for (const [k, v] of Object.entries(given ?? {})) if (!(k in out)) out[k] = v
   return out
+}
+
+/** The columns of a runs export: the run, its tags, model facts and headline figures (SI, units in headings). */
+export function runsExportTable(table: Pick<MappedTable, 'fields' | 'rows'>): ExportTable {
+  const t = rowsTable(table.fields, table.rows)
+  // The row's "line" is the run number, which the run field already holds.
+  return { columns: t.columns.filter((c) => c.key !== '#line'), records: t.records }
 }

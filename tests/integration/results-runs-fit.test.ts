@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { defaultPerformancePlan } from '../../src-main/runs/plan-defaults'
 import { cli } from '../helpers/cli'
+import { IDLE_A, makeRunsWorkspace, SUPPLY_V, SWEEP } from '../helpers/results-runs-workspace'
 
 /**
  * Fits over runs the virtual bench really made: two "implementations" of a virtual DUT whose every
@@ -13,44 +13,14 @@ import { cli } from '../helpers/cli'
  * energyPerMacJ + idle current · supply · latencyPerMacS (the idle floor flows during the inference too).
  */
 
-const SUPPLY_V = 3.3
-const IDLE_A = 1e-3
-const IMPLEMENTATIONS = {
-  naive: { latencyPerMacS: 10e-9, energyPerMacJ: 0.2e-9 },
-  SIMD: { latencyPerMacS: 4e-9, energyPerMacJ: 0.12e-9 }
-} as const
-const MACS = [1_000_000, 2_000_000, 3_500_000]
+const IMPLEMENTATIONS = SWEEP
 
 const dir = mkdtempSync(join(tmpdir(), 'jb-results-runs-'))
 const db = join(dir, 'workspace.db')
 
-function plan(impl: keyof typeof IMPLEMENTATIONS, macs: number) {
-  const base = defaultPerformancePlan()
-  const k = IMPLEMENTATIONS[impl]
-  return {
-    ...base,
-    name: `conv ${impl} ${macs / 1e6}M`,
-    dut: { ...base.dut, latencyPerMacS: k.latencyPerMacS, energyPerMacJ: k.energyPerMacJ, idleCurrentA: IDLE_A, noiseA: 0, gapS: 0.015, clockSpeed: 2 },
-    supplyV: SUPPLY_V,
-    model: { name: `conv-${macs}`, macs, params: macs / 100 },
-    repetitions: { inferences: 6, warmup: 1, windows: 1 },
-    // Between the idle floor (1 mA) and the lowest inference current (1 mA + 0.2 nJ / (3.3 V · 10 ns) ≈ 7 mA).
-    segmentation: { kind: 'threshold', quantity: 'current', level: 4e-3, hysteresis: 0.5e-3, minDurationS: 0.002 },
-    idle: { kind: 'before-first-window', durationS: 0.1 },
-    tags: { device: 'virtual DUT', implementation: impl, model: `conv-${macs / 1e6}M`, clockHz: 84e6, free: ['sweep'] }
-  }
-}
-
 describe('fit over runs made on the virtual bench', () => {
   beforeAll(async () => {
-    for (const impl of Object.keys(IMPLEMENTATIONS) as Array<keyof typeof IMPLEMENTATIONS>) {
-      for (const macs of MACS) {
-        const file = join(dir, `plan-${impl}-${macs}.json`)
-        writeFileSync(file, JSON.stringify(plan(impl, macs)))
-        const r = await cli(['run', file, '--db', db, '--json'])
-        expect(r.code, r.stderr).toBe(0)
-      }
-    }
+    await makeRunsWorkspace(dir, db, { stages: false })
   })
 
   it('finds the virtual DUT’s per-MAC law of latency and energy for each implementation', async () => {
