@@ -8,7 +8,7 @@ import { fitPlotSpec } from './fit-plot'
 import { renderRunReport, renderRunsComparisonReport, type ReportCalibration, type ReportRecording } from './report-run-html'
 import { RunFactsStore } from './run-facts'
 import { compareRuns, fitRuns, stageBreakdown, type RunCompareOptions, type RunSamples, type StageBreakdown } from './runs-analysis'
-import { analyzerLabel, filterRuns, orderStages, runCategories, runsExportTable, runsMappedTable, RUN_GROUP_FIELDS, type RunCategory, type RunFilter, type RunWithFacts } from './runs-table'
+import { analyzerLabel, filterRuns, orderStages, runCategories, runsMappedTable, runsSummaryTable, RUN_GROUP_FIELDS, type RunCategory, type RunFilter, type RunWithFacts } from './runs-table'
 
 export { runsExportTable } from './runs-table'
 import type { FitOptions, TableComparison, TableFitResult, ValueLabels } from './table-analysis'
@@ -256,7 +256,10 @@ export class RunsResults {
     ]) {
       try {
         const fit = fitRuns(table, { x: p.x, y: p.y, group, level: request.level, valueLabels: request.valueLabels })
-        if (fit.rowsUsed === 0) continue
+        if (!fit.groups.some((g) => g.fit)) {
+          notes.push(`No plot of ${p.y} against ${p.x}: no group has two runs with different ${p.x} to fit a line through.`)
+          continue
+        }
         plots.push({ fit, spec: fitPlotSpec(fit, { logX: p.logX, logY: p.logY, theme: 'light' }) })
       } catch (e) {
         notes.push(`No plot of ${p.y} against ${p.x}: ${(e as Error).message}`)
@@ -288,7 +291,7 @@ export class RunsResults {
       comparison,
       plots,
       stages: stages.bars.length ? stages : null,
-      runs: runsExportTable(table),
+      runs: runsSummaryTable(table),
       instruments: [...byInstrument.values()],
       notes
     })

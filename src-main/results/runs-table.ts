@@ -4,6 +4,7 @@ import type { RunInfo, RunInstrument } from '../runs/runs-store'
 import type { Summary } from '../analysis/statistics'
 import type { RunFacts } from './run-facts'
 import { rowsTable, type ExportTable } from './table-export'
+import { formatSi } from './si-format'
 
 /**
  * Recorded runs as the same mapped-table shape a published table becomes, one row per run, so the
@@ -269,4 +270,44 @@ export function runsExportTable(table: Pick<MappedTable, 'fields' | 'rows'>): Ex
   const t = rowsTable(table.fields, table.rows)
   // The row's "line" is the run number, which the run field already holds.
   return { columns: t.columns.filter((c) => c.key !== '#line'), records: t.records }
+}
+
+/** A run's figure as people read it: "619.0 µJ ± 38 nJ" (mean ± CI half-width), or the mean alone. */
+function meanWithCi(row: MappedRow, name: string, unit: string): string {
+  const m = row.values[name]
+  if (m === null || m === undefined) return '—'
+  const lo = row.values[`${name}Low`]
+  const hi = row.values[`${name}High`]
+  return lo !== null && lo !== undefined && hi !== null && hi !== undefined ? `${formatSi(m, unit, 4)} ± ${formatSi((hi - lo) / 2, unit, 3)}` : formatSi(m, unit, 4)
+}
+
+/** The runs as a report lists them: a page wide, figures formatted (the exports keep every field in SI). */
+export function runsSummaryTable(table: Pick<MappedTable, 'rows'>): ExportTable {
+  const columns = [
+    { key: 'run', label: '#' },
+    { key: 'name', label: 'name' },
+    { key: 'device', label: 'device' },
+    { key: 'model', label: 'model' },
+    { key: 'implementation', label: 'implementation' },
+    { key: 'macs', label: 'MACs' },
+    { key: 'n', label: 'n' },
+    { key: 'energy', label: 'energy / inference (95 % CI)' },
+    { key: 'latency', label: 'latency / inference (95 % CI)' },
+    { key: 'power', label: 'power' },
+    { key: 'analyzer', label: 'analyzer' }
+  ]
+  const records = table.rows.map((row) => ({
+    run: row.line,
+    name: row.labels.name,
+    device: row.labels.device,
+    model: row.labels.model,
+    implementation: row.labels.implementation,
+    macs: row.values.macs != null ? row.values.macs.toLocaleString('en-US') : '—',
+    n: row.values.n ?? null,
+    energy: meanWithCi(row, 'energy', 'J'),
+    latency: meanWithCi(row, 'latency', 's'),
+    power: formatSi(row.values.power, 'W', 4),
+    analyzer: row.labels.analyzer
+  }))
+  return { columns, records }
 }
