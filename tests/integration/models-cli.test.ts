@@ -112,7 +112,7 @@ describe('joulebench fit', () => {
     expect(noMacs.stderr).toMatch(/x "macs" is neither a mapped field nor a column .* To derive MACs, map primitive=/)
     const none = await cli(['fit', '--x', 'macs', '--y', 'energy', '--db', db])
     expect(none.code).toBe(1)
-    expect(none.stderr).toMatch(/fit needs --from-csv FILE/)
+    expect(none.stderr).toMatch(/fit without --from-csv fits the runs of the workspace, and .* has none yet: .* or fit a table with --from-csv FILE\./)
   })
 })
 

@@ -13,6 +13,9 @@ export async function fitOverRuns(ctx: CliContext, values: Record<string, unknow
   if (!x || !y) throw new UserError('fit needs --x and --y: over runs, e.g. --x macs --y energy (or latency, power; x may be params, weightBytes, flashBytes …).', 2)
   const filter = parseRunFilters(values.filter)
   const results = new RunsResults(ctx.workspace())
+  if (results.store.list().length === 0) {
+    throw new UserError(`fit without --from-csv fits the runs of the workspace, and ${ctx.dbPath} has none yet: run a plan (joulebench run --virtual) or merge a workspace that has runs, or fit a table with --from-csv FILE.`)
+  }
   const fit = results.fit({ x, y, group: splitFields(values.group), filter, level, bandPoints: values.band ? 50 : 0 })
   const doc = { ...jsonDocument(fit, null, null, values.band === true), filter, filteredOut: fit.filteredOut }
   delete (doc as { mapping?: unknown }).mapping
