@@ -115,6 +115,8 @@ const TEXT_FIELDS: Array<[string, string]> = [
   ['analyzer', 'the analyzer the run measured with'],
   ['calibration', 'calibration record in force on the analyzer'],
   ['recording', 'recording UUID'],
+  ['modelFile', 'model file described for the run'],
+  ['firmwareFile', 'firmware image described for the run'],
   ['startedAt', 'start (UTC)'],
   ['softwareVersion', 'Joulebench version that ran it']
 ]
@@ -219,6 +221,8 @@ export function runLabels(run: RunWithFacts): Record<string, string> {
     analyzer: analyzerLabel(run),
     calibration: analyzer?.calibration?.id ?? '',
     recording: run.recordingUuid ?? '',
+    modelFile: run.facts.model?.fileName ?? '',
+    firmwareFile: run.facts.firmware?.fileName ?? '',
     startedAt: run.startedAt,
     softwareVersion: run.softwareVersion
   }

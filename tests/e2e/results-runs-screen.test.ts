@@ -90,6 +90,16 @@ describe('Results screen: recorded runs', () => {
     await page.getByTestId('filter-tag-sweep').check()
   })
 
+  it('keeps a firmware image’s flash and RAM with a run, from a file chosen on the screen', async () => {
+    const row = page.locator('[data-testid="run-row"][data-run="2"]')
+    await page.getByTestId('run-attach-2').setInputFiles('/usr/bin/true')
+    await expect.poll(() => row.locator('td').nth(11).textContent()).toMatch(/true/)
+    // The figures `joulebench model` reports for the same file, carried to the row unchanged.
+    const elf = (await cli(['model', '/usr/bin/true', '--json'])).json()
+    const bytes = (n: number) => (n >= 1000 ? `${(n / 1000).toPrecision(3)} kB` : `${n.toPrecision(3)} B`)
+    expect(await row.locator('td').nth(12).textContent()).toBe(`${bytes(elf.flashBytes)} / ${bytes(elf.ramBytes)}`)
+  })
+
   it('merges a field workspace through the merge panel, adding only its new run', async () => {
     await top()
     await page.getByTestId('merge-path').fill(join(dir, 'nope.db'))

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiMethod, ApiParams, ApiResult } from '../../src-main/api/contract'
 import { JoulebenchCore } from '../../src-main/api/core'
 import type { DiscoverySources } from '../../src-main/instruments/discovery'
+import { cli } from '../helpers/cli'
 import { makeRunsWorkspace, NPU_STAGES } from '../helpers/results-runs-workspace'
 
 /**
@@ -75,6 +76,30 @@ describe('results API over runs', () => {
     const sweep = await call('results.runsStages', { filter: { tag: ['sweep'] } })
     expect(sweep.bars).toHaveLength(0)
     expect(sweep.withoutStages).toHaveLength(6)
+  })
+
+  it('prints the stage breakdown and attaches a firmware image from the command line', async () => {
+    const r = await cli(['results', '--stages', '--filter', 'tag=unpu', '--db', source])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/2 of 8 runs \(tag = unpu\)/)
+    const line = /#7 resnet on MAX78000: Initialisation ([\d.]+) ms \/ ([\d.]+) µJ, Memory I\/O ([\d.]+) ms \/ ([\d.]+) µJ, Inference ([\d.]+) ms/.exec(r.stdout)
+    expect(line, r.stdout).not.toBeNull()
+    const [initMs, initUj, memMs, memUj, infMs] = line!.slice(1).map(Number)
+    const near = (a: number, b: number) => expect(Math.abs(a / b - 1)).toBeLessThan(0.03)
+    near(initMs, NPU_STAGES.MAX78000.init[0] * 1e3)
+    near(initUj, NPU_STAGES.MAX78000.init[1] * 1e6)
+    near(memMs, NPU_STAGES.MAX78000.memory[0] * 1e3)
+    near(memUj, NPU_STAGES.MAX78000.memory[1] * 1e6)
+    near(infMs, NPU_STAGES.MAX78000.inference[0] * 1e3)
+    const a = await cli(['results', '--attach', '7', '/usr/bin/true', '--db', source, '--json'])
+    expect(a.code, a.stderr).toBe(0)
+    expect(a.json()).toMatchObject({ runId: 7, role: 'firmware', fileName: 'true' })
+    const listed = (await cli(['results', '--filter', 'device=MAX78000', '--db', source, '--json'])).json()
+    expect(listed.runs[0].flashBytes).toBe(a.json().facts.flashBytes)
+    expect(listed.runs[0].firmwareFile).toBe('true')
+    const bad = await cli(['results', '--filter', 'colour=red', '--db', source])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/--filter colour=…: runs are filtered by device, accelerator/)
   })
 
   it('fits over the runs a filter keeps', async () => {
