@@ -1,9 +1,9 @@
 import type { Migration } from '../store/migrations'
 
 /**
- * Schema of the results area: published tables imported through the Results screen. The file's text
- * is kept whole, so a table stays usable after the original file is moved or deleted, and any later
- * mapping can be applied to it again.
+ * Schema of the results area: published tables imported through the Results screen (the file's text
+ * kept whole, so a table stays usable after the original file is moved or deleted, and any later
+ * mapping can be applied to it again), and the model and firmware facts of runs.
  */
 export const RESULTS_MIGRATIONS: Migration[] = [
   {
