@@ -20,6 +20,7 @@ import { HANDLERS } from './handlers'
 import { RunManager } from '../runs/run-manager'
 import { CaptureManager } from '../capture/capture-manager'
 import { closeProbeSessions } from './probes/session-manager'
+import { closeCalibrationSessions } from './calibration/calibration-sessions'
 
 export interface CoreOptions {
   dbPath: string
@@ -101,6 +102,7 @@ export class JoulebenchCore {
     // Runs and captures first: a run in progress is stored as cancelled and every recording ends with
     // every sample received kept.
     await this.runs.closeAll()
+    await closeCalibrationSessions(this)
     await this.captures.closeAll()
     await closeProbeSessions(this)
     this.events.removeAllListeners()
