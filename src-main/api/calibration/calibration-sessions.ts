@@ -157,8 +157,8 @@ export class CalibrationSessions {
     const ranges = req.ranges ? all.filter((s) => req.ranges!.includes(s.index)) : all
     this.sessions.set(session.info.runId, session)
     this.forgetOld()
-    session.done = this.measure(session, req, ranges)
     this.changed(session)
+    session.done = this.measure(session, req, ranges)
     return snapshot(session.info)
   }
 
