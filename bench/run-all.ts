@@ -9,7 +9,7 @@ import { join } from 'node:path'
 const here = import.meta.dirname
 const only = process.argv.slice(2)
 const files = readdirSync(here)
-  .filter((f) => f.endsWith('.ts') && f !== 'run-all.ts' && !f.endsWith('-synthetic.ts') && !f.startsWith('_'))
+  .filter((f) => f.endsWith('.ts') && f !== 'run-all.ts' && !f.startsWith('_'))
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort()
 

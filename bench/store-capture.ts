@@ -10,16 +10,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openWorkspace } from '../src-main/store/workspace'
 import { RecordingWriter } from '../src-main/store/recording-writer'
-import { ppk2Words, registerBenchPpk2Format } from './store-ppk2-synthetic'
+import { ppk2Words, PPK2_BENCH_FORMAT } from './lib/ppk2-traffic'
 
 const i = process.argv.indexOf('--seconds')
 const seconds = i > 0 ? Number(process.argv[i + 1]) : 120
 const RATE = 100_000
 const BLOCK = 4096
-registerBenchPpk2Format()
 const dir = mkdtempSync(join(tmpdir(), 'jb-bench-'))
 const db = openWorkspace(join(dir, 'capture.db'))
-const w = RecordingWriter.create(db, { samplePeriodS: 1 / RATE, rawFormat: 'ppk2-word-v1' }, { commitEveryMs: 1e9 })
+const w = RecordingWriter.create(db, { samplePeriodS: 1 / RATE, supplyV: 3.3, ...PPK2_BENCH_FORMAT }, { commitEveryMs: 1e9 })
 const pattern = ppk2Words(0, 245 * BLOCK)
 const current = new Float32Array(BLOCK)
 const calls: number[] = []

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { openWorkspace } from '../src-main/store/workspace'
 import { RecordingWriter } from '../src-main/store/recording-writer'
 import { RecordingStore } from '../src-main/store/recording-store'
-import { ppk2Words, registerBenchPpk2Format } from './store-ppk2-synthetic'
+import { ppk2Words, PPK2_BENCH_FORMAT } from './lib/ppk2-traffic'
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`)
@@ -23,7 +23,6 @@ const noiseBits = arg('noise-bits', 3)
 const RATE = 100_000
 const BLOCK = 4096
 
-registerBenchPpk2Format()
 const dir = mkdtempSync(join(tmpdir(), 'jb-bench-'))
 const path = join(dir, 'bench.db')
 const db = openWorkspace(path)
@@ -31,7 +30,7 @@ const db = openWorkspace(path)
 // Pre-generate 10 s of words and replay them with a running counter, so generation is not timed.
 const pattern = ppk2Words(0, 245 * BLOCK, 1, noiseBits) // ~10 s, a multiple of the block and of the 64-step counter
 const total = seconds * RATE
-const w = RecordingWriter.create(db, { samplePeriodS: 1 / RATE, supplyV: 3.3, rawFormat: 'ppk2-word-v1', calibration: { id: null, snapshot: null } })
+const w = RecordingWriter.create(db, { samplePeriodS: 1 / RATE, supplyV: 3.3, ...PPK2_BENCH_FORMAT })
 const current = new Float32Array(BLOCK)
 const rss: Array<[number, number]> = []
 const t0 = performance.now()
@@ -77,7 +76,7 @@ const viewTimes = (id: number, durationS: number, label: string): void => {
 viewTimes(w.id, seconds, `${seconds} s recording`)
 
 // A one-minute recording in the same workspace, for comparison.
-const w2 = RecordingWriter.create(db, { samplePeriodS: 1 / RATE, rawFormat: 'ppk2-word-v1' })
+const w2 = RecordingWriter.create(db, { samplePeriodS: 1 / RATE, supplyV: 3.3, ...PPK2_BENCH_FORMAT })
 for (let i = 0; i < 60 * RATE; i += BLOCK) {
   const n = Math.min(BLOCK, 60 * RATE - i)
   w2.samples({ startIndex: i, currentA: current.subarray(0, n), raw: pattern.subarray(i % pattern.length, (i % pattern.length) + n) })

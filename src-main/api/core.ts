@@ -18,6 +18,7 @@ import {
 } from './contract'
 import { HANDLERS } from './handlers'
 import { RunManager } from '../runs/run-manager'
+import { prepareProbeForRun, readRunCycleCounts } from './probes/run-steps'
 import { CaptureManager } from '../capture/capture-manager'
 import { closeProbeSessions } from './probes/session-manager'
 import { closeCalibrationSessions } from './calibration/calibration-sessions'
@@ -55,7 +56,10 @@ export class JoulebenchCore {
     this.recordings = RecordingStore.open(this.db, options.dbPath)
     this.bench = new VirtualBench()
     this.captures = new CaptureManager({ db: this.db, store: this.recordings, bench: this.bench, emit: (e, d) => this.emit(e, d as ApiEvents[typeof e]) })
-    this.runs = new RunManager(this.db, this.bench, (e, d) => this.emit(e, d as never))
+    this.runs = new RunManager(this.db, this.bench, (e, d) => this.emit(e, d as never), {
+      prepare: (step) => prepareProbeForRun(this, step),
+      cycles: (step, sessionId) => readRunCycleCounts(this, step, sessionId)
+    })
   }
 
   /** Answer one request. Never throws: a bad message or a failing handler becomes an error reply. */

@@ -156,8 +156,8 @@ export interface FamilyRecordingFormat {
 export interface CalibratedCapture {
   /** The analyzer to capture from: the same one for raw-word families, one that corrects its blocks otherwise. */
   analyzer: PowerAnalyzer
-  /** Pass to CaptureSession.start as { rawFormat, calibration }. */
-  recordingFormat: { rawFormat: string | null; calibration: { id: string | null; snapshot: CalibrationSnapshot } }
+  /** Pass to CaptureSession.start as { rawFormat, calibration }: the family's own when no calibration is in force. */
+  recordingFormat: FamilyRecordingFormat
   ref: CalibrationRef | null
   warning: string | null
 }
@@ -176,6 +176,8 @@ export function calibratedCapture(
   at: Date = new Date()
 ): CalibratedCapture {
   const cal = captureCalibration(store, analyzer.identity, analyzer.ranges, at)
+  // No calibration in force: the recording keeps the family's own format, exactly as the driver gives it.
+  if (!cal.correction) return { analyzer, recordingFormat: family, ref: cal.ref, warning: cal.warning }
   const calibration = recordingCalibration(cal, family.calibration?.snapshot ?? null, analyzer.ranges, userGains)
   const wrapped: PowerAnalyzer =
     family.rawFormat || !cal.correction

@@ -12,6 +12,8 @@ export interface AnalyzerSettings {
   /** PPK2: source meter (it powers the DUT) or ampere meter (external supply). */
   mode?: 'source' | 'ampere'
   sampleRateHz?: number
+  /** After an unplug, wait for the same unit to come back and resume into the same recording (with a gap). */
+  reconnect?: boolean
   /** Family-specific settings, e.g. the LPM01A's format or acquisition mode. */
   extra?: Record<string, unknown>
 }

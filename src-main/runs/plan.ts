@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { ProbeRunStepSchema } from '../probes/run-step'
 
 /**
  * A benchmark plan: which DUT and analyzer, what to run on the DUT and how often, and how to cut the
@@ -200,7 +201,9 @@ const planObject = z
     /** Report energy above the idle baseline (net energy) as the headline figure. */
     subtractIdle: z.boolean().default(false),
     confidence: finite.gt(0, 'must be between 0 and 1').lt(1, 'must be between 0 and 1').default(0.95),
-    tags: tags.default({ free: [] })
+    tags: tags.default({ free: [] }),
+    /** Flash the firmware with a debug probe before the run, and read cycle counts after it. */
+    probe: ProbeRunStepSchema.optional()
   })
   .strict()
 

@@ -1,7 +1,7 @@
 import type { Db } from '../store/workspace'
 import type { VirtualBench } from '../virtual-bench/bench'
 import type { BenchmarkPlan } from './plan'
-import { BenchmarkRun, type RunProgress, type RunStateEvent } from './run-plan'
+import { BenchmarkRun, type RunProbes, type RunProgress, type RunStateEvent } from './run-plan'
 import { RunsStore, type RunInfo } from './runs-store'
 
 export interface RunManagerEvents {
@@ -20,7 +20,8 @@ export class RunManager {
   constructor(
     readonly db: Db,
     private readonly bench: VirtualBench,
-    private readonly emit: <K extends keyof RunManagerEvents>(event: K, data: RunManagerEvents[K]) => void
+    private readonly emit: <K extends keyof RunManagerEvents>(event: K, data: RunManagerEvents[K]) => void,
+    private readonly probes?: RunProbes
   ) {
     this.store = RunsStore.open(db)
   }
@@ -33,7 +34,7 @@ export class RunManager {
     if (this.active) {
       throw new Error(`Run ${this.active.id} ("${this.active.plan.name}") is still running: wait for it to finish or cancel it before starting another.`)
     }
-    const run = BenchmarkRun.start(this.db, plan, { bench: this.bench, store: this.store })
+    const run = BenchmarkRun.start(this.db, plan, { bench: this.bench, store: this.store, probes: this.probes })
     this.active = run
     run.on('progress', (p: RunProgress) => this.emit('runs.progress', p))
     run.on('state', (s: RunStateEvent) => {

@@ -6,6 +6,7 @@ import { INTERFACE_BOARD_NAME } from '../dut/mlperf-tiny/virtual-interface-board
 import { openAnalyzer, parseAnalyzerId, type AnalyzerSettings, type OpenedAnalyzer } from '../instruments/analyzers'
 import type { RecordingInfo } from '../store/recording-info'
 import { RecordingStore } from '../store/recording-store'
+import type { ProbeRunStep } from '../probes/run-step'
 import type { Db } from '../store/workspace'
 import { VirtualBench } from '../virtual-bench/bench'
 import { realTimeClock, type BenchClock } from '../virtual-bench/dut-signal'
@@ -26,7 +27,7 @@ import { abortReason, AnalyzerLostError, StreamTap } from './stream-tap'
  * Events: 'progress' (RunProgress, on each phase and twice a second), 'state' (RunStateEvent).
  */
 
-export type RunPhase = 'opening' | 'loading' | 'idle' | 'window' | 'capturing' | 'analyzing' | 'done'
+export type RunPhase = 'opening' | 'flashing' | 'loading' | 'idle' | 'window' | 'capturing' | 'cycles' | 'analyzing' | 'done'
 
 export interface RunProgress {
   runId: number
@@ -50,10 +51,19 @@ export interface RunStateEvent {
   reason: string | null
 }
 
+/** How a run reaches debug probes: given by the host, which owns the probe sessions. */
+export interface RunProbes {
+  /** Connect, flash or load the plan's firmware (verified), reset and let it run. */
+  prepare(step: ProbeRunStep): Promise<{ sessionId: string; flash: unknown; description: string }>
+  /** The cycle counts the plan asked for, or null when it asked for none. */
+  cycles(step: ProbeRunStep, sessionId: string): Promise<{ what: string; unit: string; mean: number; counts: number[] } | null>
+}
+
 export interface RunOptions {
   /** The bench virtual instruments run on; a plan with its own clock speed gets a bench of its own. */
   bench?: VirtualBench
   store?: RunsStore
+  probes?: RunProbes
 }
 
 /** How long after a window to keep recording before calling it done: the analyzer's stream lags the DUT. */
@@ -154,6 +164,26 @@ export class BenchmarkRun extends EventEmitter {
 
     try {
       this.phase('opening', 'Opening instruments')
+      let cycleCount: ReturnType<RunProbes['cycles']> | null = null
+      const probeStep = plan.probe
+      if (probeStep) {
+        if (!this.options.probes) throw new Error('This plan uses a debug probe, but this host has no probe access: run it from the app or `joulebench run`.')
+        this.phase('flashing', probeStep.flash ? `Flashing ${probeStep.flash.firmware} with ${probeStep.probe}` : `Resetting the target through ${probeStep.probe}`)
+        const prepared = await this.guard(this.options.probes.prepare(probeStep), `preparing ${probeStep.probe}`)
+        instruments.push({
+          role: 'probe',
+          identity: { id: probeStep.probe, kind: 'debug-probe', family: probeStep.probe.split(':')[0], model: prepared.description, serial: null, firmware: null, location: null, virtual: probeStep.probe.startsWith('virtual:') },
+          settings: { flash: prepared.flash, cycles: null as unknown },
+          calibration: null
+        })
+        this.store.setInstruments(this.id, instruments)
+        // Armed now, before any window: the counted function runs when the DUT infers, and the count
+        // waits for those calls (the probe stays busy meanwhile, so DUT commands go over UART).
+        if (probeStep.cycles) {
+          cycleCount = this.options.probes.cycles(probeStep, prepared.sessionId)
+          cycleCount.catch(() => {})
+        }
+      }
       let link: OpenedDutLink | null = null
       const openLink = async () => {
         link = await this.guard(openDutLink(plan, bench), 'opening the DUT link')
@@ -243,6 +273,16 @@ export class BenchmarkRun extends EventEmitter {
           }
           windows.push({ index: k, startIndex, endIndex: tap?.nextIndex ?? 0, inferences: n, warmup: w, dutLatencyPerInferenceS: result.latencyPerInferenceS })
           this.state.inferencesDone += n
+        }
+      }
+      if (cycleCount) {
+        this.phase('cycles', `Counting cycles of ${probeStep?.cycles?.function ?? 'the region'}`)
+        const cycles = await this.guard(cycleCount, 'reading cycle counts')
+        const probe = instruments.find((i) => i.role === 'probe')
+        if (probe && cycles) {
+          probe.settings = { ...(probe.settings as object), cycles }
+          this.store.setInstruments(this.id, instruments)
+          notes.push(`${cycles.what}: ${cycles.mean.toFixed(0)} ${cycles.unit} on average over ${cycles.counts.length} call(s).`)
         }
       }
       if (session) recording = await (session as CaptureSession).stop()

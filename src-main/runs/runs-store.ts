@@ -13,7 +13,7 @@ export type RunMode = BenchmarkPlan['mode']
 
 /** One instrument a run used, as it described itself, with the settings and calibration in force. */
 export interface RunInstrument {
-  role: 'analyzer' | 'dut' | 'interface-board'
+  role: 'analyzer' | 'dut' | 'interface-board' | 'probe'
   identity: InstrumentIdentity
   settings: unknown
   calibration: { id: string | null; snapshot: unknown } | null

@@ -30,6 +30,11 @@ describe('browser mode: joulebench serve + Chromium', () => {
     await page.goto(app.url)
     await page.getByTestId('instrument-table').waitFor()
     await expect.poll(() => page.getByTestId('connection-state').textContent()).toBe('Connected')
+    // The virtual bench is always listed, marked virtual, beside whatever is attached.
+    const ppk2 = page.locator('[data-testid="instrument-row"][data-id="virtual:ppk2"]')
+    await ppk2.waitFor()
+    expect(await ppk2.textContent()).toMatch(/Nordic Power Profiler Kit II\s*virtual/)
+    expect(await page.locator('[data-testid="instrument-row"][data-id="virtual:lpm01a"]').count()).toBe(1)
     expect(await page.getByTestId('status-bar').textContent()).toContain(app.dbPath)
     await page.screenshot({ path: screenshotPath('instruments'), fullPage: true })
   })

@@ -84,7 +84,7 @@ describe('a capture from the virtual LPM01A under a calibration in force', () =>
       summarise({ id: i.id, family: i.family, model: i.model, serial: i.serial!, firmware: i.firmware }, points, PPK2_RANGES.map((r) => ({ ...r, resolutionA: null })), { settleS: 0, measureS: 1, voltageToleranceFraction: 0 }, 3.3, [...driver.calibration.ug])
     )
     const cc = calibratedCapture(calibrations, driver, driver.recordingFormat)
-    expect(cc.recordingFormat.calibration.snapshot.userGains).toEqual(driver.calibration.ug)
+    expect((cc.recordingFormat.calibration!.snapshot as { userGains: number[] }).userGains).toEqual(driver.calibration.ug)
     expect(cc.analyzer).toBe(driver)
     expect(cc.recordingFormat.rawFormat).toBe('ppk2-word-v1')
     const session = await CaptureSession.start(db, driver, { ...driver.recordingFormat, supplyV: 3.3, name: 'ppk2 calibrated' })

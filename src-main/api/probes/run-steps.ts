@@ -4,41 +4,18 @@
  * meant to sit in the plan as an optional `probe` field; the functions use the core's probe sessions,
  * so a probe the Instruments screen holds open is shared rather than claimed twice.
  */
-import { z } from 'zod'
+import type { ProbeRunStep } from '../../probes/run-step'
 import type { JoulebenchCore } from '../core'
 import type { CycleCountResult, ProbeFlashResult } from '../methods/probes'
 import { countCycles } from './cycle-counts'
 import { flashThroughProbe } from './flash-upload'
 import { probeSessions } from './session-manager'
 
-const where = z.union([z.string().min(1).max(200), z.number().int().min(0).max(0xffffffff)])
+export { ProbeRunStepSchema, type ProbeRunStep } from '../../probes/run-step'
 
-export const ProbeRunStepSchema = z
-  .object({
-    /** `virtual:cmsis-dap`, `cmsis-dap:SERIAL`, `stlink:SERIAL`, `gdb:…`. */
-    probe: z.string().min(1).max(300),
-    flash: z
-      .object({
-        firmware: z.string().min(1).max(4096),
-        mode: z.enum(['flash', 'load']).default('flash'),
-        baseAddress: z.number().int().min(0).max(0xffffffff).optional(),
-        algorithm: z.string().min(1).max(4096).optional(),
-        algorithmRam: z.object({ start: z.number().int().min(0).max(0xffffffff), sizeBytes: z.number().int().min(4) }).strict().optional()
-      })
-      .strict()
-      .optional(),
-    cycles: z
-      .object({ function: where.optional(), start: where.optional(), end: where.optional(), calls: z.number().int().min(1).max(1000).default(1) })
-      .strict()
-      .refine((c) => (c.function !== undefined) !== (c.start !== undefined && c.end !== undefined), 'Give either a function, or a region as start and end.')
-      .optional()
-  })
-  .strict()
 
-export type ProbeRunStep = z.output<typeof ProbeRunStepSchema>
-
-/** Before the run: connect, flash or load the firmware (verified), reset it and let it run. */
-export async function prepareProbeForRun(core: JoulebenchCore, step: ProbeRunStep): Promise<{ sessionId: string; flash: ProbeFlashResult | null }> {
+/** Before the run: connect, flash or load the firmware (verified), reset it and let it run (or hold it at reset until cycle counting is armed). */
+export async function prepareProbeForRun(core: JoulebenchCore, step: ProbeRunStep): Promise<{ sessionId: string; flash: ProbeFlashResult | null; description: string }> {
   const sessions = probeSessions(core)
   const probe = await sessions.connect(step.probe)
   let flash: ProbeFlashResult | null = null
@@ -54,15 +31,16 @@ export async function prepareProbeForRun(core: JoulebenchCore, step: ProbeRunSte
         algorithm: f.algorithm ? { path: f.algorithm } : undefined,
         algorithmRam: f.algorithmRam,
         verify: true,
-        run: true
+        // With cycles to count, the core waits at reset until the counters are armed (counting resumes it).
+        run: !step.cycles
       },
       (event, data) => core.emit(event, data),
       () => sessions.rtt(probe.sessionId).stopAll('The image changed before a run: start RTT again once the new firmware runs.')
     )
   } else {
-    await probe.exclusive(() => probe.target.reset())
+    await probe.exclusive(() => (step.cycles ? probe.target.resetAndHalt() : probe.target.reset()))
   }
-  return { sessionId: probe.sessionId, flash }
+  return { sessionId: probe.sessionId, flash, description: probe.info.description }
 }
 
 /** Cycle counts the plan asked for, on the session prepareProbeForRun opened (the core runs on afterwards). */

@@ -29,11 +29,12 @@ async function chooseAnalyzer(ctx: CliContext, requested: string | undefined): P
 export const captureCommand: CliCommand = {
   name: 'capture',
   summary: 'Record current (and digital lines) from an analyzer into the workspace',
-  usage: '[--analyzer FAMILY[:PORT]|virtual:FAMILY] [--mode source|ampere] [--voltage V] [--rate HZ] [--duration S] [--name TEXT]',
+  usage: '[--analyzer FAMILY[:PORT]|virtual:FAMILY] [--mode source|ampere] [--voltage V] [--rate HZ] [--duration S] [--reconnect] [--name TEXT]',
   help: [
     'Records for --duration seconds (default 10; Ctrl-C stops early and keeps everything) and prints the recording id,',
     'samples, gaps, lost samples, mean/min/max current, charge and energy. With no analyzer attached it uses the',
-    'virtual bench and says so. A pulled cable ends the recording as interrupted, with every sample before it kept.'
+    'virtual bench and says so. A pulled cable ends the recording as interrupted, with every sample before it kept;',
+    'with --reconnect (PPK2) the capture waits for the unit to come back and resumes into the same recording, with a gap.'
   ].join('\n'),
   options: {
     analyzer: { type: 'string' },
@@ -41,6 +42,7 @@ export const captureCommand: CliCommand = {
     voltage: { type: 'string' },
     rate: { type: 'string' },
     duration: { type: 'string' },
+    reconnect: { type: 'boolean', default: false },
     name: { type: 'string' }
   },
   async run(ctx, values) {
@@ -54,7 +56,7 @@ export const captureCommand: CliCommand = {
 
     const db = ctx.workspace()
     const bench = new VirtualBench()
-    const opened = await openAnalyzer(id, { supplyV, sampleRateHz, mode }, bench)
+    const opened = await openAnalyzer(id, { supplyV, sampleRateHz, mode, reconnect: values.reconnect === true }, bench)
     let session: CaptureSession
     try {
       session = await CaptureSession.start(db, opened.analyzer, {

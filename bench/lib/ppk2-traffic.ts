@@ -1,4 +1,7 @@
-import { registerRawFormat } from '../src-main/store/raw-formats'
+import '../../src-main/setup'
+import { DEFAULT_SPIKE_FILTER } from '../../src-main/instruments/ppk2/conversion'
+import { defaultPpk2Calibration } from '../../src-main/instruments/ppk2/metadata'
+import { ppk2RecordingFormat } from '../../src-main/instruments/ppk2/raw-format'
 
 /**
  * Synthetic PPK2 traffic for the store benchmarks: an MCU idling at ~3 µA (range 0) that wakes every
@@ -33,21 +36,5 @@ export function ppk2Words(startIndex: number, n: number, seed = 1, noiseBits = 3
   return out
 }
 
-const R = [1031.64, 101.65, 10.15, 0.94, 0.043]
-
-/** Decoder of the documented formula with default calibration (until the PPK2 driver's own lands). */
-export function registerBenchPpk2Format(): void {
-  registerRawFormat({
-    id: 'ppk2-word-v1',
-    decodeCurrent(raw, _calibration, out) {
-      for (let k = 0; k < raw.length; k++) {
-        const w = raw[k]
-        const range = Math.min(4, (w >>> 14) & 7)
-        out[k] = ((w & 0x3fff) * 4 * (1.8 / 163840)) / R[range]
-      }
-    },
-    decodeDigital(raw, out) {
-      for (let k = 0; k < raw.length; k++) out[k] = raw[k] >>> 24
-    }
-  })
-}
+/** The real PPK2 raw-word format (src-main/instruments/ppk2) with the app's default calibration, at 3.3 V. */
+export const PPK2_BENCH_FORMAT = ppk2RecordingFormat({ calibration: defaultPpk2Calibration(), supplyMv: 3300, spikeFilter: DEFAULT_SPIKE_FILTER })
