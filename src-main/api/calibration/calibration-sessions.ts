@@ -4,69 +4,16 @@
  * for review until it is saved as a record (optionally writing PPK2 user gains first) or discarded.
  * Every change goes out as a calibration.progress event carrying the whole session.
  */
-import { rangeSpecs, runCalibration, type CalibrationResult, type PresentStep } from '../../calibration/procedure'
-import { CalibrationStore, type CalibrationRecord } from '../../calibration/records'
-import { formatReferenceLoad, type ReferenceLoad } from '../../calibration/reference-load'
+import { rangeSpecs, runCalibration, type PresentStep } from '../../calibration/procedure'
+import { CalibrationStore } from '../../calibration/records'
+import { formatReferenceLoad } from '../../calibration/reference-load'
 import { familyOf, openCalibrationTarget, type CalibrationTarget } from '../../calibration/targets'
-import { planUserGains, writeUserGains, type UserGainWrite } from '../../calibration/user-gains'
+import { planUserGains, writeUserGains } from '../../calibration/user-gains'
 import { loadDefinitions } from '../../wiring/definitions'
 import type { ApiEvents } from '../contract'
 import type { JoulebenchCore } from '../core'
 import { claimInstrument } from '../instrument-claims'
-
-export type CalibrationSessionState = 'measuring' | 'waiting' | 'measured' | 'saved' | 'failed' | 'cancelled'
-
-export interface CalibrationStepInfo {
-  index: number
-  total: number
-  kind: 'open' | 'load'
-  load: ReferenceLoad | null
-  /** The load in words: "1 kΩ at 3.3 V (±0.1 %)"; "open output" for the zero check. */
-  text: string
-}
-
-export interface SaveRequest {
-  notes?: string
-  operator?: string | null
-  dueInDays?: number
-  /** YYYY-MM-DD; overrides dueInDays. */
-  dueAt?: string
-  /** PPK2: store the fitted gains on the device as user gains (within 0.9–1.1). */
-  writeUserGains?: boolean
-}
-
-export interface CalibrationRunRequest extends SaveRequest {
-  instrumentId: string
-  loads: ReferenceLoad[]
-  /** Range indices to fit; default every range the analyzer reports. */
-  ranges?: number[]
-  mode: 'source' | 'ampere'
-  zeroCheck: boolean
-  settleS?: number
-  measureS?: number
-  voltageToleranceFraction?: number
-  /** Save the record as soon as the measurement ends (true), or hold the result for calibration.save. */
-  save: boolean
-}
-
-export interface CalibrationSessionInfo {
-  runId: number
-  instrumentId: string
-  instrument: { model: string; serial: string | null; virtual: boolean }
-  state: CalibrationSessionState
-  startedAt: string
-  step: CalibrationStepInfo | null
-  /** On hardware: what the operator must do before calibration.continue. */
-  prompt: string | null
-  /** Progress lines, oldest first. */
-  log: string[]
-  result: CalibrationResult | null
-  record: CalibrationRecord | null
-  /** The analyzer keeps user gains (PPK2) and is still held, so they can be written on save. */
-  canWriteUserGains: boolean
-  userGains: { written: UserGainWrite[]; skipped: Array<{ rangeIndex: number; reason: string }> } | null
-  error: string | null
-}
+import type { CalibrationRunRequest, CalibrationSessionInfo, CalibrationSessionState, CalibrationStepInfo, SaveRequest } from './session-types'
 
 class Cancelled extends Error {}
 

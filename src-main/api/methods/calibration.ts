@@ -1,13 +1,13 @@
 import { z } from 'zod'
 import type { CalibrationRecord } from '../../calibration/records'
-import type { CalibrationSessionInfo } from '../calibration/calibration-sessions'
+import type { CalibrationSessionInfo } from '../calibration/session-types'
 import type { SuggestedLoad } from '../calibration/suggested-loads'
 
 export type { CalibrationRecord } from '../../calibration/records'
 export type { CalibrationResult } from '../../calibration/procedure'
 export type { RangeCalibration, CalibrationPoint, PointCheck, UncertaintyBudget } from '../../calibration/fit'
 export type { ReferenceLoad } from '../../calibration/reference-load'
-export type { CalibrationSessionInfo, CalibrationSessionState, CalibrationStepInfo } from '../calibration/calibration-sessions'
+export type { CalibrationSessionInfo, CalibrationSessionState, CalibrationStepInfo } from '../calibration/session-types'
 export type { SuggestedLoad } from '../calibration/suggested-loads'
 
 const instrumentId = z.string().trim().min(1).max(300)
