@@ -1,3 +1,5 @@
+import { si } from '../../lib/format'
+
 /** Resistances as they are printed on resistors: 470 Ω, 3.3 kΩ, 2.2 MΩ. */
 export function ohms(r: number): string {
   if (!Number.isFinite(r)) return '—'
@@ -8,6 +10,8 @@ export function ohms(r: number): string {
 /** A fraction as a percentage with sensible digits: 0.0012 → "0.12 %". */
 export function pct(f: number | null | undefined, digits = 3): string {
   if (f === null || f === undefined || !Number.isFinite(f)) return '—'
+  // Below a part in 1e10 is rounding noise of a fit, not a figure: print it as zero, not as 1.6e-14 %.
+  if (Math.abs(f) < 1e-10) return '0 %'
   return `${+(f * 100).toPrecision(digits)} %`
 }
 
@@ -15,7 +19,7 @@ export function pct(f: number | null | undefined, digits = 3): string {
 export function signedPct(f: number | null | undefined, digits = 3): string {
   if (f === null || f === undefined || !Number.isFinite(f)) return '—'
   const s = pct(Math.abs(f), digits)
-  return f < 0 ? `−${s}` : `+${s}`
+  return s === '0 %' ? s : f < 0 ? `−${s}` : `+${s}`
 }
 
 /** Days until a due date, in words: "in 12 days", "3 days ago", "today". */
@@ -28,4 +32,9 @@ export function dueWords(daysLeft: number): string {
 /** How urgent a due date is: overdue, due within 30 days, or fine. */
 export function dueClass(daysLeft: number): 'overdue' | 'due-soon' | 'ok' {
   return daysLeft < 0 ? 'overdue' : daysLeft <= 30 ? 'due-soon' : 'ok'
+}
+
+/** Amperes for calibration figures: fits leave offsets like 1e-25 A where the truth is zero; show those as 0. */
+export function amps(a: number | null | undefined, digits = 3): string {
+  return si(a !== null && a !== undefined && Math.abs(a) < 1e-12 ? 0 : a, 'A', digits)
 }
