@@ -77,7 +77,17 @@ describe('Calibration screen (browser mode + Chromium)', () => {
     expect(await page.getByTestId('due-reminder').textContent()).toMatch(new RegExp(`^Due soon: Nordic Power Profiler Kit II serial VIRTUAL-PPK2 — calibration due ${stored[0].dueAt.slice(0, 10)} \\(in 20 days\\), last ${id}\\.$`))
   })
 
+  it('marks the unit on the Instruments screen as due soon', async () => {
+    await page.getByTestId('nav-instruments').click()
+    const row = page.locator('[data-testid=instrument-row][data-id="virtual:ppk2"]')
+    await expect.poll(async () => (await row.getByTestId('calibration-due-badge').textContent().catch(() => ''))?.trim()).toBe('calibration due soon')
+    expect(await page.locator('[data-testid=instrument-row][data-id="virtual:lpm01a"]').getByTestId('calibration-due-badge').count()).toBe(0)
+    await page.getByTestId('nav-calibration').click()
+    await page.getByTestId('records-list').waitFor()
+  })
+
   it('opens the certificate, printable, naming the unit, the record and the notes', async () => {
+    // Back on the screen, the saved calibration is still shown (the core keeps it) with its certificate button.
     await page.getByTestId('saved-certificate').click()
     await page.getByTestId('certificate-view').waitFor()
     const id = (await page.getByTestId('saved-record-id').textContent())!
