@@ -106,7 +106,30 @@ describe('Calibration screen (browser mode + Chromium)', () => {
     expect(await page.getByTestId('certificate-print').isEnabled()).toBe(true)
     await page.screenshot({ path: screenshotPath('calibration-certificate') })
 
+  })
+
+  it('captures under the calibration in force, recomputes the recording without it from the Capture screen, then takes it out of force', async () => {
+    const id = (await page.getByTestId('saved-record-id').textContent())!
+    await page.getByTestId('nav-capture').click()
+    await page.getByTestId('instrument-select').selectOption('virtual:ppk2')
+    await page.getByTestId('capture-duration').fill('0.5')
+    await page.getByTestId('capture-start').click()
+    const named = page.getByTestId('recording-calibration')
+    await expect.poll(async () => (await named.textContent().catch(() => ''))?.trim(), { timeout: 30_000 }).toBe(id)
+    await expect.poll(async () => (await page.getByTestId('recompute-button').isVisible().catch(() => false)), { timeout: 30_000 }).toBe(true)
+    // Wait for the capture to end: recompute needs a finished recording.
+    await expect.poll(async () => (await cli(['recordings', '--json', '--db', app.dbPath])).json().recordings[0].state, { timeout: 30_000 }).toBe('finished')
+    await page.getByTestId('recompute-select').selectOption('')
+    await page.getByTestId('recompute-button').click()
+    await expect.poll(async () => (await page.getByTestId('recompute-message').textContent().catch(() => '')) ?? '').toBe(
+      `Recomputed with the instrument's own conversion only (no calibration); it was ${id}.`
+    )
+    await expect.poll(async () => (await named.textContent())?.trim()).toBe('none (the instrument’s own conversion)')
+    expect((await cli(['recordings', '--json', '--db', app.dbPath])).json().recordings[0].calibrationId).toBeNull()
+    await page.screenshot({ path: screenshotPath('calibration-recompute') })
+
     // Out of force: the checkbox goes to the workspace.
+    await page.getByTestId('nav-calibration').click()
     await page.locator(`[data-testid=record-row][data-id=${id}]`).getByTestId('record-in-force').uncheck()
     await expect.poll(async () => (await cli(['calibrations', '--json', '--db', app.dbPath])).json().calibrations[0].inForce).toBe(false)
   })
