@@ -46,7 +46,3 @@ export function claimInstrument(core: JoulebenchCore, instrumentId: string, purp
   }
 }
 
-/** The instruments held by a wiring check or a calibration now (for the Instruments list). */
-export function claimedInstruments(core: JoulebenchCore): Array<{ instrumentId: string; purpose: ClaimPurpose }> {
-  return [...claimsOf(core)].map(([instrumentId, purpose]) => ({ instrumentId, purpose }))
-}
