@@ -15,6 +15,17 @@ function claimsOf(core: JoulebenchCore): Map<string, ClaimPurpose> {
   return m
 }
 
+/** What holds the instrument outside the capture manager, if anything. */
+export function claimOf(core: JoulebenchCore, instrumentId: string): ClaimPurpose | null {
+  return claimsOf(core).get(instrumentId) ?? null
+}
+
+/** For the capture manager's callers: refuse an instrument a wiring check or calibration holds. */
+export function assertNotClaimed(core: JoulebenchCore, instrumentId: string): void {
+  const held = claimOf(core, instrumentId)
+  if (held) throw new Error(`${instrumentId} is in use by a ${held}; finish or cancel it before capturing.`)
+}
+
 /** Why the instrument cannot be opened for `purpose` now, in words for the user; null when it is free. */
 export function instrumentBusy(core: JoulebenchCore, instrumentId: string, purpose: ClaimPurpose): string | null {
   const held = claimsOf(core).get(instrumentId)
