@@ -17,6 +17,7 @@ import { calibrateCommand } from './calibrate'
 import { calibrationsCommand } from './calibrations'
 import { runCommand } from './run'
 import { analyzeCommand } from './analyze'
+import { wiringCommand } from './wiring'
 import { resultsCommand } from './results'
 import { reportCommand } from './report'
 import { mergeCommand } from './merge'
@@ -36,6 +37,7 @@ export const COMMANDS: CliCommand[] = [
   exportCommand,
   calibrateCommand,
   calibrationsCommand,
+  wiringCommand,
   resultsCommand,
   fitCommand,
   reportCommand,
