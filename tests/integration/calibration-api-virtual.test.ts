@@ -265,8 +265,8 @@ describe('calibration API on an LPM01A driven as hardware (the test is the opera
     const events = recordEvents(core)
     const run = await call(core, 'calibration.run', { instrumentId: id, loads: [{ resistanceOhm: 1000, voltageV: 3.3 }] })
     await waitFor(events, sessionIn(run.runId, ['waiting']), 'the first prompt')
-    // The capture manager does not know about calibrations; the serial port's lock keeps it out.
-    expect((await refusal(core, 'capture.start', { instrumentId: id, durationS: 1 })).message).toMatch(/^Could not open lpm01a:.*the port is busy/)
+    // A capture is refused while the calibration holds the instrument, saying who holds it.
+    expect((await refusal(core, 'capture.start', { instrumentId: id, durationS: 1 })).message).toBe(`${id} is in use by a calibration; finish or cancel it before capturing.`)
     const cancelled = await call(core, 'calibration.cancel', { runId: run.runId })
     expect(cancelled.state).toBe('cancelled')
     expect(cancelled.log.at(-1)).toBe('Cancelled: nothing was saved.')
