@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ElfFormatError, readElfSizes } from '../../src-main/models/elf-sizes'
-import { prng } from '../helpers/models-tflite-builder'
+import { prng } from '../helpers/prng'
 
 /**
  * Real firmware images built here with the Arm GNU toolchain (and one host executable), sized by our

@@ -17,7 +17,7 @@ import type { DiscoverySources } from '../../src-main/instruments/discovery'
 import { buildBenchFirmware, type BenchFirmware } from '../../src-main/probes/qemu/bench-firmware'
 import { startVirtualCmsisDap, type VirtualCmsisDap } from '../../src-main/probes/emulator/virtual-cmsis-dap'
 import { launchQemu } from '../../src-main/probes/qemu/qemu-machine'
-import { mutate, prng, randomBytes } from '../helpers/probes-prng'
+import { mutate, prng, randomBytes } from '../helpers/prng'
 
 const noHardware: DiscoverySources = { listSerialPorts: async () => [], listUsbDevices: async () => [] }
 
