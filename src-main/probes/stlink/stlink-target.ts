@@ -3,10 +3,10 @@
  * memory and debug-register commands rather than raw DP/AP, so it provides MemoryAccess directly and the
  * Cortex-M layer (halt, registers via DCRSR, FPB, DWT) sits on top unchanged — as in probe-rs.
  */
-import type { CycleCounter, DebugTarget, HaltReason, MemoryAccess } from '../debug-target'
+import type { MemoryAccess } from '../debug-target'
 import type { InstrumentIdentity } from '../../instruments/identity'
-import { CortexM } from '../cortex-m/cortex-m'
-import { DwtCycleCounter } from '../cortex-m/dwt'
+import type { CortexM } from '../cortex-m/cortex-m'
+import { CortexMTarget } from '../cortex-m/cortex-m-target'
 import type { CpuIdInfo } from '../cortex-m/registers'
 import { STLINK_PIDS } from '../discovery'
 import { describeUsbFailure } from '../usb-errors'
@@ -241,23 +241,20 @@ export class StlinkProbe implements MemoryAccess {
   }
 }
 
-export class StlinkTarget implements DebugTarget {
-  readonly description: string
-
+export class StlinkTarget extends CortexMTarget {
   private constructor(
     readonly probe: StlinkProbe,
-    readonly core: CortexM,
-    readonly cpu: CpuIdInfo
+    core: CortexM,
+    cpu: CpuIdInfo
   ) {
-    this.description = `${probe.label} (SWD) on a ${cpu.name}`
+    super(probe, core, cpu, probe.label)
   }
 
   static async connect(device: USBDevice, options: { clockHz?: number } = {}): Promise<StlinkTarget> {
     const probe = await StlinkProbe.open(device)
     try {
       await probe.connect(options.clockHz)
-      const core = new CortexM(probe, probe.label)
-      const cpu = await core.attach()
+      const { core, cpu } = await CortexMTarget.attachCore(probe, probe.label)
       return new StlinkTarget(probe, core, cpu)
     } catch (e) {
       await probe.close()
@@ -265,59 +262,6 @@ export class StlinkTarget implements DebugTarget {
     }
   }
 
-  readMemory(address: number, length: number): Promise<Uint8Array> {
-    return this.probe.readMemory(address, length)
-  }
-  writeMemory(address: number, data: Uint8Array): Promise<void> {
-    return this.probe.writeMemory(address, data)
-  }
-  read32(address: number): Promise<number> {
-    return this.probe.read32(address)
-  }
-  write32(address: number, value: number): Promise<void> {
-    return this.probe.write32(address, value)
-  }
-  halt(): Promise<HaltReason> {
-    return this.core.halt()
-  }
-  resume(): Promise<void> {
-    return this.core.resume()
-  }
-  step(): Promise<number> {
-    return this.core.step()
-  }
-  isHalted(): Promise<boolean> {
-    return this.core.isHalted()
-  }
-  waitForHalt(timeoutS: number): Promise<HaltReason> {
-    return this.core.waitForHalt(timeoutS)
-  }
-  resetAndHalt(): Promise<void> {
-    return this.core.resetAndHalt()
-  }
-  reset(): Promise<void> {
-    return this.core.reset()
-  }
-  readRegister(register: number): Promise<number> {
-    return this.core.readRegister(register)
-  }
-  writeRegister(register: number, value: number): Promise<void> {
-    return this.core.writeRegister(register, value)
-  }
-  setBreakpoint(address: number): Promise<void> {
-    return this.core.setBreakpoint(address)
-  }
-  clearBreakpoint(address: number): Promise<void> {
-    return this.core.clearBreakpoint(address)
-  }
-  canBreakAt(address: number): boolean {
-    return this.core.canBreakAt(address)
-  }
-  async cycleCounter(): Promise<CycleCounter | undefined> {
-    if (this.cpu.armv6m) return undefined
-    const dwt = new DwtCycleCounter(this.probe)
-    return (await dwt.works()) ? dwt : undefined
-  }
   close(): Promise<void> {
     return this.probe.close()
   }
