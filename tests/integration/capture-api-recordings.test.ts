@@ -3,7 +3,7 @@ import { unzipSync } from 'fflate'
 import type { JoulebenchCore } from '../../src-main/api/core'
 import { decodeMessage, encodeMessage } from '../../src-main/api/wire'
 import { RecordingWriter } from '../../src-main/store/recording-writer'
-import { call, makeCore, recordEvents, refusal } from '../helpers/capture-api'
+import { call, makeCore, recordEvents, refusal } from '../helpers/api'
 import { prng } from '../helpers/prng'
 
 // A synthetic 100 kS/s recording whose every sample is known: a square wave of 10 mA for 50 ms every
