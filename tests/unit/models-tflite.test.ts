@@ -5,6 +5,7 @@ import { modelFacts } from '../../src-main/models/tflite-facts'
 import { i32, i8 } from '../helpers/models-flatbuffer-writer'
 import { buildTflite, type ModelSpec } from '../helpers/models-tflite-builder'
 import { prng } from '../helpers/prng'
+import { catchError } from '../helpers/errors'
 
 const DATA = '/work/shared/data/mlperf-tiny'
 const load = (name: string) => new Uint8Array(readFileSync(`${DATA}/${name}`))
@@ -305,12 +306,3 @@ describe('TFLite reader under fuzzing', () => {
     }
   })
 })
-
-function catchError(f: () => unknown): Error {
-  try {
-    f()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}

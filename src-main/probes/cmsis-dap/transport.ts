@@ -4,6 +4,7 @@
  * interface whose reports are moved over its interrupt endpoints (or SET_REPORT when there is no OUT
  * endpoint); reports are fixed-size, so requests are zero-padded.
  */
+import { claimProbeInterface } from '../usb-claim'
 import { describeUsbFailure } from '../usb-errors'
 
 export interface DapTransport {
@@ -47,27 +48,6 @@ export function findV1Interface(device: USBDevice): USBInterface | undefined {
     const alt = i.alternate ?? i.alternates[0]
     return alt?.interfaceClass === 0x03 && alt.endpoints.some((e) => e.type === 'interrupt' && e.direction === 'in')
   })
-}
-
-async function openAndClaim(device: USBDevice, iface: USBInterface): Promise<void> {
-  const label = probeLabel(device)
-  try {
-    if (!device.opened) await device.open()
-  } catch (e) {
-    throw describeUsbFailure(label, 'open', e)
-  }
-  try {
-    if (!device.configuration) await device.selectConfiguration(device.configurations[0]?.configurationValue ?? 1)
-    // On Linux the kernel's usbhid driver owns HID interfaces; the `usb` package can let go of it for us.
-    const detachable = device as USBDevice & { detachKernelDriver?: (n: number) => Promise<void> }
-    if (iface.alternate?.interfaceClass === 0x03 && typeof detachable.detachKernelDriver === 'function') {
-      await detachable.detachKernelDriver(iface.interfaceNumber).catch(() => undefined)
-    }
-    await device.claimInterface(iface.interfaceNumber)
-  } catch (e) {
-    await device.close().catch(() => undefined)
-    throw describeUsbFailure(label, 'claim the debug interface of', e)
-  }
 }
 
 function toBytes(result: USBInTransferResult, label: string): Uint8Array {
@@ -120,7 +100,7 @@ function claimedTransport(
 export async function openV2Transport(device: USBDevice): Promise<DapTransport> {
   const iface = findV2Interface(device)
   if (!iface) throw new Error(`${probeLabel(device)} has no CMSIS-DAP v2 (vendor class, bulk) interface.`)
-  await openAndClaim(device, iface)
+  await claimProbeInterface(device, probeLabel(device), iface.interfaceNumber)
   const alt = iface.alternate ?? iface.alternates[0]
   const out = alt.endpoints.find((e) => e.type === 'bulk' && e.direction === 'out')!
   const inn = alt.endpoints.find((e) => e.type === 'bulk' && e.direction === 'in')!
@@ -132,7 +112,7 @@ export async function openV2Transport(device: USBDevice): Promise<DapTransport> 
 export async function openV1Transport(device: USBDevice): Promise<DapTransport> {
   const iface = findV1Interface(device)
   if (!iface) throw new Error(`${probeLabel(device)} has no CMSIS-DAP v1 (HID) interface.`)
-  await openAndClaim(device, iface)
+  await claimProbeInterface(device, probeLabel(device), iface.interfaceNumber, { detachKernelDriver: iface.alternate?.interfaceClass === 0x03 })
   const alt = iface.alternate ?? iface.alternates[0]
   const inn = alt.endpoints.find((e) => e.type === 'interrupt' && e.direction === 'in')!
   const out = alt.endpoints.find((e) => e.type === 'interrupt' && e.direction === 'out')

@@ -9,6 +9,7 @@ import type { CortexM } from '../cortex-m/cortex-m'
 import { CortexMTarget } from '../cortex-m/cortex-m-target'
 import type { CpuIdInfo } from '../cortex-m/registers'
 import { STLINK_PIDS } from '../discovery'
+import { claimProbeInterface } from '../usb-claim'
 import { describeUsbFailure } from '../usb-errors'
 import { probeLabel } from '../cmsis-dap/transport'
 import {
@@ -86,19 +87,7 @@ export class StlinkProbe implements MemoryAccess {
     if (!generation || generation === 'v1' || generation === 'v3-loader') {
       throw new Error(`${probeLabel(device)} is an ST-LINK ${generation ?? 'of unknown kind'} (PID 0x${device.productId.toString(16)}), which Joulebench does not drive. Use an ST-LINK/V2 or V3, or its GDB server.`)
     }
-    const label = probeLabel(device)
-    try {
-      if (!device.opened) await device.open()
-    } catch (e) {
-      throw describeUsbFailure(label, 'open', e)
-    }
-    try {
-      if (!device.configuration) await device.selectConfiguration(1)
-      await device.claimInterface(0)
-    } catch (e) {
-      await device.close().catch(() => undefined)
-      throw describeUsbFailure(label, 'claim the debug interface of', e)
-    }
+    await claimProbeInterface(device, probeLabel(device), 0)
     // V2 sends commands on EP 2 OUT; V2-1 and V3 on EP 1 OUT. Replies come on EP 1 IN (0x81) for all.
     const probe = new StlinkProbe(device, generation, generation === 'v2' ? 2 : 1, 1, 0)
     return probe
