@@ -26,20 +26,18 @@ export class RecordingNotFoundError extends Error {
   }
 }
 
-/** Min/max envelope plus mean for a window at a pixel width: at most widthPx columns. */
-export interface TraceView {
+/**
+ * Min/max envelope plus mean for a window at a pixel width: at most widthPx columns, each starting at
+ * tS (seconds from the recording's start). Mean is NaN where a column holds no samples (a gap); for
+ * digital lines min is AND, max is OR.
+ */
+export interface TraceView extends Columns {
   recordingId: number
   channel: string
   /** Summary level the columns were built from (0 = raw samples). */
   level: number
   fromS: number
   toS: number
-  /** Start time of each column, in seconds from the recording's start. */
-  tS: Float64Array
-  min: Float32Array
-  max: Float32Array
-  /** Mean per column; NaN where the column holds no samples (a gap). For digital lines min is AND, max is OR. */
-  mean: Float32Array
 }
 
 export type ViewChannel = 'current' | 'voltage' | 'power' | 'digital'
