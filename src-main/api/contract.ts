@@ -14,6 +14,8 @@ import { recordingParams, type RecordingEvents, type RecordingResults } from './
 import { captureParams, type CaptureApiEvents, type CaptureResults } from './methods/capture'
 import { runParams, type RunEvents, type RunResults } from './methods/runs'
 import { probeParams, type ProbeEvents, type ProbeResults } from './methods/probes'
+import { wiringParams, type WiringResults } from './methods/wiring'
+import { calibrationParams, type CalibrationEvents, type CalibrationResults } from './methods/calibration'
 
 export type * from './methods/app'
 export type * from './methods/instruments'
@@ -22,6 +24,8 @@ export type * from './methods/recordings'
 export type * from './methods/capture'
 export type * from './methods/runs'
 export type * from './methods/probes'
+export type * from './methods/wiring'
+export type * from './methods/calibration'
 
 export const API_PARAMS = {
   ...appParams,
@@ -30,13 +34,15 @@ export const API_PARAMS = {
   ...recordingParams,
   ...captureParams,
   ...runParams,
-  ...probeParams
+  ...probeParams,
+  ...wiringParams,
+  ...calibrationParams
 } satisfies Record<string, z.ZodType>
 
-export interface ApiResults extends AppResults, InstrumentResults, ResultsResults, RecordingResults, CaptureResults, RunResults, ProbeResults {}
+export interface ApiResults extends AppResults, InstrumentResults, ResultsResults, RecordingResults, CaptureResults, RunResults, ProbeResults, WiringResults, CalibrationResults {}
 
 /** Everything the core pushes to clients without being asked. */
-export interface ApiEvents extends InstrumentEvents, RecordingEvents, CaptureApiEvents, RunEvents, ProbeEvents {}
+export interface ApiEvents extends InstrumentEvents, RecordingEvents, CaptureApiEvents, RunEvents, ProbeEvents, CalibrationEvents {}
 
 export type ApiMethod = keyof typeof API_PARAMS
 export type ApiParams<M extends ApiMethod> = z.input<(typeof API_PARAMS)[M]>

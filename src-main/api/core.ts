@@ -21,6 +21,7 @@ import { RunManager } from '../runs/run-manager'
 import { prepareProbeForRun, readRunCycleCounts } from './probes/run-steps'
 import { CaptureManager } from '../capture/capture-manager'
 import { closeProbeSessions } from './probes/session-manager'
+import { closeCalibrationSessions } from './calibration/calibration-sessions'
 
 export interface CoreOptions {
   dbPath: string
@@ -105,6 +106,7 @@ export class JoulebenchCore {
     // Runs and captures first: a run in progress is stored as cancelled and every recording ends with
     // every sample received kept.
     await this.runs.closeAll()
+    await closeCalibrationSessions(this)
     await this.captures.closeAll()
     await closeProbeSessions(this)
     this.events.removeAllListeners()

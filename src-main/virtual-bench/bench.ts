@@ -1,4 +1,5 @@
 import { demoBoardSignal } from './demo-board'
+import { applyBenchFault, type BenchFault } from './bench-fault'
 import { realTimeClock, type BenchClock, type DutSignal } from './dut-signal'
 import { findVirtualInstrument, VIRTUAL_INSTRUMENTS } from './index'
 import type { RunningVirtualInstrument } from './registry'
@@ -11,8 +12,15 @@ import type { RunningVirtualInstrument } from './registry'
 export class VirtualBench {
   private dut: DutSignal = demoBoardSignal()
   private readonly running = new Set<RunningVirtualInstrument>()
-  /** What the emulators sample; forwards to whichever DUT is plugged in at the time. */
-  readonly signal: DutSignal = { render: (t0S, periodS, currentA, digital) => this.dut.render(t0S, periodS, currentA, digital) }
+  /** A staged wiring fault (see bench-fault.ts): a virtual-bench control for the wiring guide. */
+  fault: BenchFault = 'none'
+  /** What the emulators sample; forwards to whichever DUT is plugged in at the time, through the staged fault. */
+  readonly signal: DutSignal = {
+    render: (t0S, periodS, currentA, digital) => {
+      this.dut.render(t0S, periodS, currentA, digital)
+      applyBenchFault(this.fault, currentA, digital)
+    }
+  }
 
   constructor(readonly clock: BenchClock = realTimeClock) {}
 

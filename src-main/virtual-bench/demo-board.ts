@@ -5,6 +5,8 @@ import type { DutSignal } from './dut-signal'
  * study's firmware loop (seeds.md §2.4) — one inference, then sleep until a 200 ms timer — with D0 high
  * during each inference. Figures are the study's own: SIMD standard convolution 0.110 s at about 62.7 mW
  * from 3.3 V. The sleep floor is ours (a plausible WFI current for that board).
+ * Its trigger pin is wired to each virtual analyzer's trigger input, as the wiring guide asks: the
+ * PPK2's D0 and the LPM01A's D7 (bits 0 and 7).
  */
 export interface DemoBoardOptions {
   supplyV?: number
@@ -45,7 +47,7 @@ export function demoBoardSignal(options: DemoBoardOptions = {}): DutSignal & { p
         const phase = ((t % periodS) + periodS) % periodS
         const active = phase < o.inferenceS
         currentA[i] = active ? o.activeA * (1 + o.ripple * noise(t)) : o.sleepA * (1 + 0.01 * noise(t))
-        digital[i] = active ? 0b0000_0001 : 0
+        digital[i] = active ? 0b1000_0001 : 0
       }
     }
   }

@@ -1,9 +1,11 @@
+import { assertNotClaimed } from '../instrument-claims'
 import type { HandlerMap } from '../core'
 
 type CaptureMethods = 'capture.start' | 'capture.stop' | 'capture.status' | 'capture.connect' | 'capture.configure' | 'capture.disconnect'
 
 export const captureHandlers: Pick<HandlerMap, CaptureMethods> = {
   'capture.start': async (core, p) => {
+    assertNotClaimed(core, p.instrumentId)
     const status = await core.captures.start(p)
     core.emit('recordings.changed', { id: status.recordingId, change: 'added' })
     return status
@@ -14,7 +16,10 @@ export const captureHandlers: Pick<HandlerMap, CaptureMethods> = {
     return info
   },
   'capture.status': (core) => core.captures.status(),
-  'capture.connect': (core, p) => core.captures.connect(p.instrumentId),
+  'capture.connect': (core, p) => {
+    assertNotClaimed(core, p.instrumentId)
+    return core.captures.connect(p.instrumentId)
+  },
   'capture.configure': (core, { instrumentId, ...change }) => core.captures.configure(instrumentId, change),
   'capture.disconnect': async (core, p) => {
     await core.captures.disconnect(p.instrumentId)

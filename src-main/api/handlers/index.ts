@@ -6,6 +6,8 @@ import { recordingHandlers } from './recordings'
 import { captureHandlers } from './capture'
 import { runHandlers } from './runs'
 import { probeHandlers } from './probes'
+import { wiringHandlers } from './wiring'
+import { calibrationHandlers } from './calibration'
 
 export const HANDLERS: HandlerMap = {
   ...appHandlers,
@@ -14,5 +16,7 @@ export const HANDLERS: HandlerMap = {
   ...recordingHandlers,
   ...captureHandlers,
   ...runHandlers,
-  ...probeHandlers
+  ...probeHandlers,
+  ...wiringHandlers,
+  ...calibrationHandlers
 }

@@ -1,5 +1,6 @@
 import type { InstrumentList } from '../contract'
 import type { HandlerMap } from '../core'
+import { claimOf } from '../instrument-claims'
 import { VIRTUAL_INSTRUMENTS } from '../../virtual-bench'
 import { discoverInstruments, type DiscoverySources } from '../../instruments/discovery'
 
@@ -17,5 +18,5 @@ export async function listAllInstruments(sources?: DiscoverySources, inUse: (id:
 }
 
 export const instrumentHandlers: Pick<HandlerMap, 'instruments.list'> = {
-  'instruments.list': (core) => listAllInstruments(core.discovery, (id) => core.captures.isOpen(id))
+  'instruments.list': (core) => listAllInstruments(core.discovery, (id) => core.captures.isOpen(id) || claimOf(core, id) !== null)
 }

@@ -9,6 +9,7 @@ import { liveColumns, storedColumns } from '../../capture/trace-window'
 import type { RecordingInfo } from '../../store/recording-info'
 import type { RecordingStore } from '../../store/recording-store'
 import type { HandlerMap, JoulebenchCore } from '../core'
+import { recomputeRecording } from '../calibration/recompute-recording'
 import { MAX_EXPORT_BYTES, type RecordingDetails, type RecordingEntry, type RecordingView } from '../methods/recordings'
 
 type RecordingMethods =
@@ -21,6 +22,7 @@ type RecordingMethods =
   | 'recordings.upload'
   | 'recordings.import'
   | 'recordings.export'
+  | 'recordings.recompute'
 
 function entry(core: JoulebenchCore, info: RecordingInfo): RecordingEntry {
   const live = core.captures.live(info.id)
@@ -218,5 +220,11 @@ export const recordingHandlers: Pick<HandlerMap, RecordingMethods> = {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+  },
+
+  'recordings.recompute': (core, p) => {
+    const r = recomputeRecording(core, p.id, p.calibrationId)
+    core.emit('recordings.changed', { id: r.recording.id, change: 'updated' })
+    return { ...r, recording: entry(core, r.recording) }
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { RecordingInfo } from '../../store/recording-info'
 import type { WindowStatistics } from '../../analysis/window-statistics'
+import type { CalibrationRef } from '../../calibration/records'
 
 export type { WindowStatistics, ChannelStatistics } from '../../analysis/window-statistics'
 
@@ -69,7 +70,9 @@ export const recordingParams = {
       widthRows: z.number().int().min(1).max(10_000_000).optional()
     })
     .strict()
-    .refine((p) => p.format === 'csv' || p.widthRows === undefined, { message: '.ppk2 files hold every sample; widthRows applies to CSV', path: ['widthRows'] })
+    .refine((p) => p.format === 'csv' || p.widthRows === undefined, { message: '.ppk2 files hold every sample; widthRows applies to CSV', path: ['widthRows'] }),
+  /** Decode a raw-word recording again under a calibration record of its unit, or under none (null). */
+  'recordings.recompute': z.object({ id: recordingRef, calibrationId: z.string().trim().min(1).max(100).nullable() }).strict()
 }
 
 export interface RecordingEntry extends RecordingInfo {
@@ -150,6 +153,14 @@ export interface ExportResult {
   gapSamples: number
 }
 
+export interface RecomputeResult {
+  recording: RecordingEntry
+  /** The calibration the recording now names; null: the instrument's own conversion only. */
+  calibration: CalibrationRef | null
+  previousCalibrationId: string | null
+  message: string
+}
+
 export interface RecordingResults {
   'recordings.list': { recordings: RecordingEntry[] }
   'recordings.get': RecordingDetails
@@ -160,6 +171,7 @@ export interface RecordingResults {
   'recordings.upload': { uploadId: string; receivedBytes: number }
   'recordings.import': ImportResult
   'recordings.export': ExportResult
+  'recordings.recompute': RecomputeResult
 }
 
 export interface RecordingEvents {

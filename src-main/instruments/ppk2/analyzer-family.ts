@@ -6,9 +6,13 @@ import { listPpk2Ports } from './ports'
 
 const BAUD = 115200
 
-/** Opens the same unit again after a replug: by its USB serial number where discovery knows it, else by path. */
-async function reopener(path: string): Promise<() => Promise<SerialTransport>> {
-  const serial = (await listPpk2Ports().catch(() => [])).find((c) => c.path === path)?.serialNumber
+/** The USB serial number of the unit on this port, from the OS's port list (null where it cannot be listed). */
+async function serialOfPort(path: string): Promise<string | null> {
+  return (await listPpk2Ports().catch(() => [])).find((c) => c.path === path)?.serialNumber ?? null
+}
+
+/** Opens the same unit again after a replug: by its USB serial number where known, else by the same path. */
+function reopener(path: string, serial: string | null): () => Promise<SerialTransport> {
   return async () => {
     if (serial) {
       const bySerial = await reopenBySerial(serial)().catch(() => null)
@@ -28,8 +32,10 @@ export const ppk2AnalyzerFamily: AnalyzerFamily = {
   baudRate: BAUD,
   async open(transport, settings, virtual) {
     const supplyMv = settings.supplyV !== undefined ? Math.round(settings.supplyV * 1000) : undefined
-    const reconnect = settings.reconnect ? { open: await reopener(transport.path) } : undefined
-    const driver = await Ppk2Driver.open(transport, { virtual, mode: settings.mode ?? 'source', supplyMv, reconnect })
+    // The unit's serial names its calibration records; a real unit opened by port gets it from the port list.
+    const serial = virtual ? null : await serialOfPort(transport.path)
+    const reconnect = settings.reconnect ? { open: reopener(transport.path, serial) } : undefined
+    const driver = await Ppk2Driver.open(transport, { virtual, mode: settings.mode ?? 'source', supplyMv, reconnect, ...(serial ? { serial } : {}) })
     return { analyzer: driver, recordingFormat: driver.recordingFormat }
   }
 }

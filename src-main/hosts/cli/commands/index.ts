@@ -17,6 +17,7 @@ import { calibrateCommand } from './calibrate'
 import { calibrationsCommand } from './calibrations'
 import { runCommand } from './run'
 import { analyzeCommand } from './analyze'
+import { wiringCommand } from './wiring'
 
 /** Every `joulebench` command, in the order `--help` lists them: the app, measuring, recordings, calibration, results, probes. */
 export const COMMANDS: CliCommand[] = [
@@ -33,6 +34,7 @@ export const COMMANDS: CliCommand[] = [
   exportCommand,
   calibrateCommand,
   calibrationsCommand,
+  wiringCommand,
   fitCommand,
   modelCommand,
   probeCommand,
