@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { seededBytes } from '../virtual-bench/seeded-random'
 import { MAX_INPUT_BYTES, type BenchmarkPlan } from './plan'
 
 /**
@@ -9,19 +10,8 @@ export async function planInputBytes(input: BenchmarkPlan['input']): Promise<Uin
   switch (input.kind) {
     case 'none':
       return null
-    case 'random': {
-      const out = new Uint8Array(input.bytes)
-      let s = input.seed >>> 0
-      for (let i = 0; i < out.length; i++) {
-        // mulberry32: small, seedable, and good enough for filler input.
-        s = (s + 0x6d2b79f5) >>> 0
-        let t = s
-        t = Math.imul(t ^ (t >>> 15), t | 1)
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-        out[i] = ((t ^ (t >>> 14)) >>> 0) & 0xff
-      }
-      return out
-    }
+    case 'random':
+      return seededBytes(input.bytes, input.seed)
     case 'hex':
       return Uint8Array.from(input.hex.match(/../g)!.map((h) => parseInt(h, 16)))
     case 'file': {

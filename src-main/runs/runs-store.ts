@@ -4,6 +4,7 @@ import type { DroppedRun } from '../analysis/segments'
 import type { InstrumentIdentity } from '../instruments/identity'
 import { RecordingStore } from '../store/recording-store'
 import type { Db } from '../store/workspace'
+import { writerIsGone } from '../store/writer-liveness'
 import { VERSION } from '../version'
 import type { BenchmarkPlan, PlanTags } from './plan'
 import type { RunAnalysis, RunSegment, RunSummary } from './run-analysis'
@@ -295,17 +296,5 @@ export class RunsStore {
       startedAt: r.started_at,
       finishedAt: r.finished_at
     }
-  }
-}
-
-function writerIsGone(row: RunRow): boolean {
-  if (row.writer_pid === null) return true
-  if (row.writer_host !== null && row.writer_host !== hostname()) return Date.now() - Date.parse(row.updated_at) > 10 * 60 * 1000
-  if (row.writer_pid === process.pid) return true
-  try {
-    process.kill(row.writer_pid, 0)
-    return false
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH'
   }
 }

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os'
 import type { Gap, Mark } from '../capture/sample-block'
 import type { TraceReader, TraceSamples } from '../analysis/trace-reader'
 import {
@@ -14,7 +13,9 @@ import { recordingFromRow, type RecordingInfo, type RecordingRow } from './recor
 import { liveRecordingIds } from './recording-writer'
 import { SampleReader } from './sample-reader'
 import { LEVEL1_SAMPLES, MAX_LEVEL, levelSpan, readSummaryEntries, SummaryBuilder } from './summary'
+import { viewColumns, type Columns } from './view-columns'
 import type { Db } from './workspace'
+import { writerIsGone } from './writer-liveness'
 
 export class RecordingNotFoundError extends Error {
   constructor(ref: string | number, dbPath?: string) {
@@ -25,20 +26,18 @@ export class RecordingNotFoundError extends Error {
   }
 }
 
-/** Min/max envelope plus mean for a window at a pixel width: at most widthPx columns. */
-export interface TraceView {
+/**
+ * Min/max envelope plus mean for a window at a pixel width: at most widthPx columns, each starting at
+ * tS (seconds from the recording's start). Mean is NaN where a column holds no samples (a gap); for
+ * digital lines min is AND, max is OR.
+ */
+export interface TraceView extends Columns {
   recordingId: number
   channel: string
   /** Summary level the columns were built from (0 = raw samples). */
   level: number
   fromS: number
   toS: number
-  /** Start time of each column, in seconds from the recording's start. */
-  tS: Float64Array
-  min: Float32Array
-  max: Float32Array
-  /** Mean per column; NaN where the column holds no samples (a gap). For digital lines min is AND, max is OR. */
-  mean: Float32Array
 }
 
 export type ViewChannel = 'current' | 'voltage' | 'power' | 'digital'
@@ -259,53 +258,21 @@ export class RecordingStore {
     const m = e1 - e0
     const e = readSummaryEntries(this.db, info.id, channel, level, e0, e1)
     const times = info.samplePeriodS === null ? readSummaryEntries(this.db, info.id, 'time', level, e0, e1) : null
-    const cols = Math.min(width, m)
-    const out = { tS: new Float64Array(cols), min: new Float32Array(cols), max: new Float32Array(cols), mean: new Float32Array(cols) }
-    let kept = 0
-    for (let c = 0; c < cols; c++) {
-      const from = Math.floor((c * m) / cols)
-      const to = Math.floor(((c + 1) * m) / cols)
-      let count = 0
-      let weight = 0
-      let sum = 0
-      let mn = Infinity
-      let mx = -Infinity
-      let and = 0xff
-      let or = 0
-      let t = NaN
-      for (let i = from; i < to; i++) {
-        if (!e.count[i]) continue
-        if (count === 0 && times) t = times.min[i]
-        count += e.count[i]
-        weight += e.weight[i]
-        sum += e.sum[i]
-        if (channel === 'digital') {
-          and &= e.min[i]
-          or |= e.max[i]
-        } else {
-          if (e.min[i] < mn) mn = e.min[i]
-          if (e.max[i] > mx) mx = e.max[i]
-        }
-      }
-      if (times && count === 0) continue // no time to place an empty column at; the jump in t shows the hole
-      out.tS[kept] = times ? t : (e0 + from) * span * info.samplePeriodS!
-      if (count === 0) {
-        out.min[kept] = out.max[kept] = out.mean[kept] = NaN
-      } else if (channel === 'digital') {
-        out.min[kept] = and
-        out.max[kept] = or
-        out.mean[kept] = NaN
-      } else {
-        out.min[kept] = mn
-        out.max[kept] = mx
-        out.mean[kept] = weight > 0 ? sum / weight : (mn + mx) / 2
-      }
-      kept++
-    }
-    return { ...base, tS: out.tS.slice(0, kept), min: out.min.slice(0, kept), max: out.max.slice(0, kept), mean: out.mean.slice(0, kept) }
+    const columns = viewColumns(
+      m,
+      width,
+      channel === 'digital',
+      (i, column) => {
+        if (!e.count[i]) return
+        if (column.count === 0 && times) column.firstTimeS = times.min[i]
+        column.add(e.min[i], e.max[i], e.sum[i], e.weight[i], e.count[i])
+      },
+      (from, column) => (times ? (column.count ? column.firstTimeS : null) : (e0 + from) * span * info.samplePeriodS!)
+    )
+    return { ...base, ...columns }
   }
 
-  private rawColumns(info: RecordingInfo, a: number, b: number, width: number, channel: ViewChannel) {
+  private rawColumns(info: RecordingInfo, a: number, b: number, width: number, channel: ViewChannel): Columns {
     const s = this.sampleReader(info).read(a, b, { voltage: channel !== 'current', digital: channel === 'digital', time: info.samplePeriodS === null })
     let values: ArrayLike<number>
     if (channel === 'current') values = s.currentA
@@ -316,50 +283,21 @@ export class RecordingStore {
       for (let i = 0; i < p.length; i++) p[i] = s.currentA[i] * s.voltageV![i]
       values = p
     }
-    const n = b - a
-    const cols = Math.min(width, n)
-    const tS = new Float64Array(cols)
-    const min = new Float32Array(cols)
-    const max = new Float32Array(cols)
-    const mean = new Float32Array(cols)
-    let kept = 0
-    for (let c = 0; c < cols; c++) {
-      const from = Math.floor((c * n) / cols)
-      const to = Math.floor(((c + 1) * n) / cols)
-      let count = 0
-      let sum = 0
-      let mn = Infinity
-      let mx = -Infinity
-      let and = 0xff
-      let or = 0
-      let t = NaN
-      for (let i = from; i < to; i++) {
+    const timeS = (i: number) => (s.timeS ? s.timeS[i] : (a + i) * info.samplePeriodS!)
+    return viewColumns(
+      b - a,
+      width,
+      channel === 'digital',
+      (i, column) => {
         const v = values[i]
+        // Digital bytes are always numbers: a gap shows as NaN current in the same slot.
         const present = channel === 'digital' ? s.currentA[i] === s.currentA[i] : v === v
-        if (!present) continue
-        if (count === 0) t = s.timeS ? s.timeS[i] : (a + i) * info.samplePeriodS!
-        count++
-        sum += v
-        if (v < mn) mn = v
-        if (v > mx) mx = v
-        and &= v
-        or |= v
-      }
-      if (s.timeS && count === 0) continue
-      tS[kept] = count ? t : (a + from) * info.samplePeriodS!
-      if (count === 0) min[kept] = max[kept] = mean[kept] = NaN
-      else if (channel === 'digital') {
-        min[kept] = and
-        max[kept] = or
-        mean[kept] = NaN
-      } else {
-        min[kept] = mn
-        max[kept] = mx
-        mean[kept] = sum / count
-      }
-      kept++
-    }
-    return { tS: tS.slice(0, kept), min: min.slice(0, kept), max: max.slice(0, kept), mean: mean.slice(0, kept) }
+        if (!present) return
+        if (column.count === 0) column.firstTimeS = timeS(i)
+        column.add(v, v, v, 1, 1)
+      },
+      (from, column) => (column.count ? column.firstTimeS : s.timeS ? null : (a + from) * info.samplePeriodS!)
+    )
   }
 
   /** The recording as analysis reads it (TraceReader): samples by index, NaN current in gap slots. */
@@ -513,20 +451,5 @@ export class RecordingStore {
     let n = 0
     for (let i = 0; i < e.count.length; i++) n += e.count[i]
     return n
-  }
-}
-
-function writerIsGone(row: RecordingRow): boolean {
-  if (row.writer_pid === null) return true
-  if (row.writer_host !== null && row.writer_host !== hostname()) {
-    // Another machine's writer (a workspace on a shared drive): only when it has been silent for long.
-    return Date.now() - Date.parse(row.updated_at) > 10 * 60 * 1000
-  }
-  if (row.writer_pid === process.pid) return true
-  try {
-    process.kill(row.writer_pid, 0)
-    return false
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH'
   }
 }

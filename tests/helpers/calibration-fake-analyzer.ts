@@ -1,22 +1,7 @@
 import type { SampleSink } from '../../src-main/capture/sample-block'
 import type { InstrumentIdentity } from '../../src-main/instruments/identity'
 import type { CurrentRange, PowerAnalyzer, StreamOptions } from '../../src-main/instruments/power-analyzer'
-
-/** Mulberry32, seeded, so every test run draws the same noise. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-export function gaussian(rand: () => number): () => number {
-  return () => Math.sqrt(-2 * Math.log(rand() || 1e-300)) * Math.cos(2 * Math.PI * rand())
-}
+import { gaussian, prng } from './prng'
 
 /** PPK2-like ranges (reference/ppk2.md §1). */
 export const FAKE_RANGES: CurrentRange[] = [
@@ -52,7 +37,7 @@ export class FakeAnalyzer implements PowerAnalyzer {
   starts: StreamOptions[] = []
   private running = false
   private t = 0
-  private readonly normal = gaussian(prng(7))
+  private readonly rand = prng(7)
   private disconnectListeners: Array<(r: string) => void> = []
   blockSize = 2000
 
@@ -80,7 +65,7 @@ export class FakeAnalyzer implements PowerAnalyzer {
         const t = this.t + i * this.samplePeriodS
         const a = this.bench.currentA(t, this.supplyV)
         const r = this.rangeFor(a)
-        const reading = this.gains[r]! * a + this.offsetsA[r]! + this.normal() * (this.noiseFraction * Math.abs(a) + this.noiseFloorA)
+        const reading = this.gains[r]! * a + this.offsetsA[r]! + gaussian(this.rand) * (this.noiseFraction * Math.abs(a) + this.noiseFloorA)
         currentA[i] = reading
         raw[i] = (r << 14) >>> 0
         digital[i] = this.bench.digital?.(t) ?? 0

@@ -1,7 +1,7 @@
 import type { Gap, Mark } from '../../src-main/capture/sample-block'
 import { arrayTrace } from '../../src-main/analysis/array-trace'
 import type { TraceReader } from '../../src-main/analysis/trace-reader'
-import { gaussian, seededRandom } from './dut-random'
+import { gaussian, prng } from './prng'
 
 /** A rectangular burst of extra current between two instants (seconds, not aligned to samples). */
 export interface Burst {
@@ -37,7 +37,7 @@ export function synthesize(spec: SyntheticSpec): TraceReader {
   const cur = new Float64Array(n)
   const volt = spec.voltageAt ? new Float64Array(n) : undefined
   const dig = spec.burstLine !== undefined || spec.pulses ? new Uint8Array(n) : undefined
-  const rand = seededRandom(spec.seed ?? 1)
+  const rand = prng(spec.seed ?? 1)
   for (let i = 0; i < n; i++) {
     const t = i * spec.samplePeriodS
     let c = spec.idleA

@@ -78,14 +78,3 @@ export function buildTflite(spec: ModelSpec): Uint8Array {
   return finish(root, 'TFL3')
 }
 
-/** Deterministic pseudo-random numbers (mulberry32) for fuzzing with a fixed seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}

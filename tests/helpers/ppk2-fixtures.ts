@@ -1,19 +1,7 @@
 /**
  * Test-side helpers for the PPK2, written from reference/ppk2.md and not from our codec:
- * a seeded PRNG, a hand-written sample-word packer and the published conversion formula.
+ * a hand-written sample-word packer and the published conversion formula.
  */
-
-/** mulberry32: small, seeded, good enough to make reproducible fuzz input. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Bits 0–13 ADC, 14–16 range, 18–23 counter, 24–31 logic, little-endian on the wire. */
 export function word(adc: number, range: number, counter: number, logic = 0): number {

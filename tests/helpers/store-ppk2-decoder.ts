@@ -52,15 +52,3 @@ export function registerTestPpk2Format(): void {
 export function ppk2Word(adcField: number, range: number, counter: number, logic: number): number {
   return ((adcField & 0x3fff) | ((range & 7) << 14) | ((counter & 63) << 18) | ((logic & 0xff) << 24)) >>> 0
 }
-
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}

@@ -8,7 +8,7 @@ import { createVirtualLpm01a, type VirtualLpm01a } from '../../src-main/instrume
 import { VIRTUAL_INSTRUMENTS } from '../../src-main/virtual-bench'
 import type { VirtualInstrument } from '../../src-main/virtual-bench/registry'
 import type { DutSignal } from '../../src-main/virtual-bench/dut-signal'
-import { call, makeCore, recordEvents, refusal } from '../helpers/capture-api'
+import { call, makeCore, recordEvents, refusal } from '../helpers/api'
 
 /**
  * The calibration API through JoulebenchCore.handle. The virtual PPK2 is made to misread by a known

@@ -1,28 +1,12 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { JoulebenchCore } from '../../src-main/api/core'
-import type { ApiEvent } from '../../src-main/api/contract'
 import { ANALYZER_FAMILIES } from '../../src-main/instruments/analyzers'
 import { VIRTUAL_INSTRUMENTS } from '../../src-main/virtual-bench'
-import { call, makeCore, recordEvents, refusal } from '../helpers/capture-api'
+import { call, makeCore, recordEvents, refusal, waitFor } from '../helpers/api'
 import { METER_PERIOD_S, meterCurrentA, meterDigital, registerTestMeter, testMeterFamily, testMeterVirtual, type TestMeterEmulator } from '../helpers/capture-test-meter'
 
 const METER = 'virtual:test-meter'
 const emulators: TestMeterEmulator[] = []
-
-function waitFor<T>(events: ApiEvent[], pick: (e: ApiEvent) => T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now()
-    const poll = () => {
-      for (const e of events) {
-        const hit = pick(e)
-        if (hit) return resolve(hit)
-      }
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}; events: ${events.map((e) => e.event).join(', ')}`))
-      setTimeout(poll, 10)
-    }
-    poll()
-  })
-}
 
 /** Truth over sample slots [a, b) of the test meter's signal. */
 function truth(a: number, b: number) {

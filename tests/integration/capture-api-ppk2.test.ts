@@ -1,10 +1,9 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { JoulebenchCore } from '../../src-main/api/core'
-import type { ApiEvent } from '../../src-main/api/contract'
 import { createVirtualPpk2, type VirtualPpk2 } from '../../src-main/instruments/ppk2/virtual'
 import { VIRTUAL_INSTRUMENTS } from '../../src-main/virtual-bench'
 import type { DutSignal } from '../../src-main/virtual-bench/dut-signal'
-import { call, makeCore, recordEvents, refusal } from '../helpers/capture-api'
+import { call, makeCore, recordEvents, refusal, waitFor } from '../helpers/api'
 
 const PPK2 = 'virtual:ppk2'
 const DUT_A = 0.005
@@ -21,21 +20,6 @@ const steadyDut: DutSignal = {
 
 /** Keep each virtual PPK2 the bench starts, so a test can pull its cable. */
 const units: VirtualPpk2[] = []
-
-function waitFor<T>(events: ApiEvent[], pick: (e: ApiEvent) => T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now()
-    const poll = () => {
-      for (const e of events) {
-        const hit = pick(e)
-        if (hit) return resolve(hit)
-      }
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`))
-      setTimeout(poll, 10)
-    }
-    poll()
-  })
-}
 
 describe('capture API with the virtual PPK2 (driver and emulator over a real pty)', () => {
   let core: JoulebenchCore

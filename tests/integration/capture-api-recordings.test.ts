@@ -3,7 +3,8 @@ import { unzipSync } from 'fflate'
 import type { JoulebenchCore } from '../../src-main/api/core'
 import { decodeMessage, encodeMessage } from '../../src-main/api/wire'
 import { RecordingWriter } from '../../src-main/store/recording-writer'
-import { call, makeCore, prng, recordEvents, refusal } from '../helpers/capture-api'
+import { call, makeCore, recordEvents, refusal } from '../helpers/api'
+import { prng } from '../helpers/prng'
 
 // A synthetic 100 kS/s recording whose every sample is known: a square wave of 10 mA for 50 ms every
 // 200 ms over a 1 mA floor, D0 high with the pulse, D3 toggling every sample, 0.1 s lost at 1.0 s.

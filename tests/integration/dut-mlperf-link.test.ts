@@ -6,7 +6,7 @@ import { startVirtualInterfaceBoard, type VirtualInterfaceBoard } from '../../sr
 import { DutDisconnectedError, DutReplyError, DutTimeoutError, MlperfDut } from '../../src-main/dut/mlperf-tiny/driver'
 import { MlperfCommandError } from '../../src-main/dut/mlperf-tiny/protocol'
 import { fastClock, waitFor } from '../helpers/dut-bench'
-import { randomInt, seededRandom } from '../helpers/dut-random'
+import { randomInt, prng } from '../helpers/prng'
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -41,7 +41,7 @@ describe('MlperfDut against the virtual DUT, performance mode', () => {
     expect(await driver.name()).toBe('unspecified')
     expect(await driver.profile()).toEqual({ profile: 'ULPMark for tinyML Firmware V0.0.1', model: 'ic01' })
 
-    const rand = seededRandom(8)
+    const rand = prng(8)
     const input = Uint8Array.from({ length: 3072 }, () => randomInt(rand, 0, 255))
     expect((await driver.load(input)).commands).toBe(1 + Math.ceil(3072 / 30))
     expect(await driver.printBuffer()).toEqual(input)
@@ -173,7 +173,7 @@ describe('MlperfDut against a DUT that sends garbage', () => {
     const p = await pair()
     const host = await port(p.hostPath)
     const fake = await port(p.devicePath)
-    const rand = seededRandom(4242)
+    const rand = prng(4242)
     fake.onData((c) => {
       if (!c.includes('%')) return
       const junk = Buffer.from(Array.from({ length: randomInt(rand, 0, 120) }, () => randomInt(rand, 0, 255)))

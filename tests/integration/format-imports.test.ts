@@ -10,7 +10,7 @@ import { FormatError } from '../../src-main/formats/format-error'
 import { RecordingWriter } from '../../src-main/store/recording-writer'
 import { RecordingStore } from '../../src-main/store/recording-store'
 import { openWorkspace, type Db } from '../../src-main/store/workspace'
-import { prng } from '../helpers/store-ppk2-decoder'
+import { prng } from '../helpers/prng'
 
 const dir = mkdtempSync(join(tmpdir(), 'jb-fmt-'))
 let fileNo = 0

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ElfFormatError, readElfSizes } from '../../src-main/models/elf-sizes'
-import { prng } from '../helpers/models-tflite-builder'
+import { prng } from '../helpers/prng'
+import { catchError } from '../helpers/errors'
 
 /**
  * Real firmware images built here with the Arm GNU toolchain (and one host executable), sized by our
@@ -219,12 +220,3 @@ describe('ELF firmware sizes', () => {
     expect(refused).toBeGreaterThan(50)
   })
 })
-
-function catchError(f: () => unknown): Error {
-  try {
-    f()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}

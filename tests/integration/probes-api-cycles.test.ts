@@ -8,12 +8,13 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { ApiEvent, ApiMethod, ApiParams, ApiResult } from '../../src-main/api/contract'
+import type { ApiEvent } from '../../src-main/api/contract'
 import { JoulebenchCore } from '../../src-main/api/core'
 import { probeSessions } from '../../src-main/api/probes/session-manager'
 import { prepareProbeForRun, ProbeRunStepSchema, readRunCycleCounts } from '../../src-main/api/probes/run-steps'
 import { buildBenchFirmware, FIRMWARE_SOURCE_DIR, type BenchFirmware } from '../../src-main/probes/qemu/bench-firmware'
 import { startVirtualCmsisDap, type VirtualCmsisDap } from '../../src-main/probes/emulator/virtual-cmsis-dap'
+import { call, noHardware, refusal } from '../helpers/api'
 
 let fw: BenchFirmware
 let spinTurns: number
@@ -32,22 +33,11 @@ describe('cycle counts and run steps', () => {
     for (const b of benches.splice(0)) await b.close()
   })
   const open = () => {
-    const core = new JoulebenchCore({ dbPath: join(mkdtempSync(join(tmpdir(), 'jb-probes-cycles-')), 'w.db'), host: 'test', discovery: { listSerialPorts: async () => [], listUsbDevices: async () => [] } })
+    const core = new JoulebenchCore({ dbPath: join(mkdtempSync(join(tmpdir(), 'jb-probes-cycles-')), 'w.db'), host: 'test', discovery: noHardware })
     cores.push(core)
     events = []
     core.onEvent((e) => events.push(e))
     return core
-  }
-  let nextId = 1
-  async function call<M extends ApiMethod>(core: JoulebenchCore, method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
-    const reply = await core.handle({ id: nextId++, method, params })
-    if (!reply.ok) throw new Error(`${method}: ${reply.error.code}: ${reply.error.message} ${JSON.stringify(reply.error.issues ?? [])}`)
-    return reply.result as ApiResult<M>
-  }
-  async function failure(core: JoulebenchCore, method: string, params: unknown) {
-    const reply = await core.handle({ id: nextId++, method, params })
-    if (reply.ok) throw new Error(`expected ${method} to fail`)
-    return reply.error
   }
 
   it('counts a function exactly through a probe with a cycle counter, and agrees with the kernel-latency board', async () => {
@@ -59,7 +49,7 @@ describe('cycle counts and run steps', () => {
     expect(s.target).toMatchObject({ dwtCycleCounter: true, cycleCounter: { unit: 'cycles' } })
 
     // Symbols need an ELF: none is known for a USB probe until one is given or flashed.
-    expect((await failure(core, 'probes.cycles', { sessionId: s.sessionId, function: 'jb_spin' })).message).toMatch(/no firmware ELF is known/)
+    expect((await refusal(core, 'probes.cycles', { sessionId: s.sessionId, function: 'jb_spin' })).message).toMatch(/no firmware ELF is known/)
     const spin = await call(core, 'probes.cycles', { sessionId: s.sessionId, function: 'jb_spin', elf: { path: fw.selftest } })
     expect(spin).toMatchObject({ counts: [2 * spinTurns + 2], unit: 'cycles', elf: 'selftest.elf' })
     expect(spin.what).toMatch(/^jb_spin \(0x[0-9a-f]+\)$/)
@@ -71,7 +61,7 @@ describe('cycle counts and run steps', () => {
     expect(std.counts).toEqual(board.calls.filter((c) => c.kind === 'standard').slice(0, 2).map((c) => c.count))
     expect((await call(core, 'probes.status', { sessionId: s.sessionId })).halted).toBe(true)
 
-    const both = await failure(core, 'probes.cycles', { sessionId: s.sessionId, function: 'jb_spin', start: 0, end: 4 })
+    const both = await refusal(core, 'probes.cycles', { sessionId: s.sessionId, function: 'jb_spin', start: 0, end: 4 })
     expect(both.code).toBe('invalid-params')
     expect(both.issues![0].message).toMatch(/either a function, or a region/)
   })
@@ -80,7 +70,7 @@ describe('cycle counts and run steps', () => {
     const core = open()
     const s = await call(core, 'probes.connect', { id: 'virtual:cmsis-dap' })
     expect(s.target.dwtCycleCounter).toBe(false)
-    expect((await failure(core, 'probes.cycles', { sessionId: s.sessionId, function: 'model_infer' })).message).toMatch(/virtual:cmsis-dap .* has no working cycle counter.*kernel latency view/)
+    expect((await refusal(core, 'probes.cycles', { sessionId: s.sessionId, function: 'model_infer' })).message).toMatch(/virtual:cmsis-dap .* has no working cycle counter.*kernel latency view/)
   })
 
   it('prepares a probe for a run: loads or flashes the firmware, verifies it and lets it run', async () => {

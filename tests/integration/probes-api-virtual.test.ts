@@ -10,16 +10,14 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { ApiEvent, ApiMethod, ApiParams, ApiResult } from '../../src-main/api/contract'
+import type { ApiEvent } from '../../src-main/api/contract'
 import { JoulebenchCore } from '../../src-main/api/core'
 import { probeSessions } from '../../src-main/api/probes/session-manager'
-import type { DiscoverySources } from '../../src-main/instruments/discovery'
 import { buildBenchFirmware, type BenchFirmware } from '../../src-main/probes/qemu/bench-firmware'
 import { startVirtualCmsisDap, type VirtualCmsisDap } from '../../src-main/probes/emulator/virtual-cmsis-dap'
 import { launchQemu } from '../../src-main/probes/qemu/qemu-machine'
-import { mutate, prng, randomBytes } from '../helpers/probes-prng'
-
-const noHardware: DiscoverySources = { listSerialPorts: async () => [], listUsbDevices: async () => [] }
+import { call, noHardware, refusal } from '../helpers/api'
+import { mutate, prng, randomBytes } from '../helpers/prng'
 
 let fw: BenchFirmware
 let text: Uint8Array
@@ -69,17 +67,6 @@ describe('probes API on the virtual bench', () => {
     events = []
     core.onEvent((e) => events.push(e))
     return core
-  }
-  let nextId = 1
-  async function call<M extends ApiMethod>(core: JoulebenchCore, method: M, params: ApiParams<M>): Promise<ApiResult<M>> {
-    const reply = await core.handle({ id: nextId++, method, params })
-    if (!reply.ok) throw new Error(`${method}: ${reply.error.code}: ${reply.error.message} ${JSON.stringify(reply.error.issues ?? [])}`)
-    return reply.result as ApiResult<M>
-  }
-  async function failure(core: JoulebenchCore, method: string, params: unknown) {
-    const reply = await core.handle({ id: nextId++, method, params })
-    if (reply.ok) throw new Error(`expected ${method} to fail`)
-    return reply.error
   }
   /** RTT text of a session's channel so far. */
   const rttText = (sessionId: string, channel = 0) =>
@@ -151,7 +138,7 @@ describe('probes API on the virtual bench', () => {
 
     expect(await call(core, 'probes.disconnect', { sessionId: s.sessionId })).toEqual({ closed: true })
     expect(events.some((e) => e.event === 'probes.closed' && e.data.sessionId === s.sessionId)).toBe(true)
-    expect((await failure(core, 'probes.read', { sessionId: s.sessionId, address: 0, length: 4 })).message).toMatch(/no probe session "probe-1".*Connect the probe again/)
+    expect((await refusal(core, 'probes.read', { sessionId: s.sessionId, address: 0, length: 4 })).message).toMatch(/no probe session "probe-1".*Connect the probe again/)
   })
 
   it('streams RTT text as batched events and writes to the down channel', async () => {
@@ -170,7 +157,7 @@ describe('probes API on the virtual bench', () => {
     // Batched: far fewer events than the 20 ms polls or the lines they carry.
     expect(batches.length).toBeLessThan(rttText(s.sessionId).split('\n').length)
 
-    expect((await failure(core, 'probes.rtt.start', { sessionId: s.sessionId, channel: 5 })).message).toMatch(/has no RTT up channel 5; it has 0 \(Terminal\)/)
+    expect((await refusal(core, 'probes.rtt.start', { sessionId: s.sessionId, channel: 5 })).message).toMatch(/has no RTT up channel 5; it has 0 \(Terminal\)/)
     expect(await call(core, 'probes.rtt.stop', { sessionId: s.sessionId })).toEqual({ stopped: [0] })
     expect(events.some((e) => e.event === 'probes.rtt.stopped' && e.data.channel === 0 && e.data.error === null)).toBe(true)
     expect((await call(core, 'probes.status', { sessionId: s.sessionId })).rttChannels).toEqual([])
@@ -204,11 +191,11 @@ describe('probes API on the virtual bench', () => {
     for (const a of addresses) if (back.bytes[a - lo] !== image.get(a)) throw new Error(`flash at 0x${a.toString(16)} reads 0x${back.bytes[a - lo].toString(16)}, the HEX file says 0x${image.get(a)!.toString(16)}`)
 
     // A raw binary needs its address; by path, with and without one.
-    expect((await failure(core, 'probes.flash', { sessionId: s.sessionId, firmware: { path: fw.flashImageBin } })).message).toMatch(/raw binary.*load address/)
+    expect((await refusal(core, 'probes.flash', { sessionId: s.sessionId, firmware: { path: fw.flashImageBin } })).message).toMatch(/raw binary.*load address/)
     const bin = await call(core, 'probes.flash', { sessionId: s.sessionId, firmware: { path: fw.flashImageBin }, baseAddress: 0x00200000 })
     expect(bin).toMatchObject({ verified: true, bytes: readFileSync(fw.flashImageBin).length })
     // An image linked for RAM is outside the flash: flashing says so, loading puts it in RAM.
-    expect((await failure(core, 'probes.flash', { sessionId: s.sessionId, firmware: { path: fw.dut } })).message).toMatch(/outside the flash 0x200000/)
+    expect((await refusal(core, 'probes.flash', { sessionId: s.sessionId, firmware: { path: fw.dut } })).message).toMatch(/outside the flash 0x200000/)
     const load = await call(core, 'probes.flash', { sessionId: s.sessionId, firmware: { path: fw.dut }, mode: 'load', run: true })
     expect(load).toMatchObject({ mode: 'load', verified: true, algorithm: null, running: true })
     expect(events.some((e) => e.event === 'probes.progress' && e.data.operation === 'load' && e.data.phase === 'verify')).toBe(true)
@@ -227,7 +214,7 @@ describe('probes API on the virtual bench', () => {
     const code = await call(core, 'probes.read', { sessionId: s.sessionId, address: 0, length: 64 })
     expect(Buffer.from(code.bytes)).toEqual(Buffer.from(text.subarray(0, 64)))
     // No board facts: flashing asks for the device's algorithm, RTT without a block address scans nothing it knows.
-    expect((await failure(core, 'probes.flash', { sessionId: s.sessionId, firmware: { path: fw.flashImageHex } })).message).toMatch(/needs the device's flash algorithm and the RAM it may run in/)
+    expect((await refusal(core, 'probes.flash', { sessionId: s.sessionId, firmware: { path: fw.flashImageHex } })).message).toMatch(/needs the device's flash algorithm and the RAM it may run in/)
     const flashed = await call(core, 'probes.flash', { sessionId: s.sessionId, firmware: { path: fw.flashImageHex }, algorithm: { path: fw.flashAlgorithm }, algorithmRam: { start: 0x01000000, sizeBytes: 0x10000 } })
     expect(flashed.verified).toBe(true)
     expect((await call(core, 'probes.list', {})).probes[0].sessionId).toBe(s.sessionId)
@@ -270,14 +257,14 @@ describe('probes API on the virtual bench', () => {
       expect(s).toMatchObject({ kind: 'gdb', virtual: false, target: { core: 'Cortex-M4', flashAlgorithm: null, memory: [] } })
       expect((await call(core, 'probes.list', {})).probes.find((p) => p.id === id)).toMatchObject({ family: 'gdb', sessionId: s.sessionId })
       // No board facts: RTT needs the control block's address (here from nm).
-      expect((await failure(core, 'probes.rtt.start', { sessionId: s.sessionId, resume: false })).message).toMatch(/no known RAM to look for the RTT control block in/)
+      expect((await refusal(core, 'probes.rtt.start', { sessionId: s.sessionId, resume: false })).message).toMatch(/no known RAM to look for the RTT control block in/)
       await call(core, 'probes.rtt.start', { sessionId: s.sessionId, controlBlockAddress: rttAddress })
       await until(() => rttText(s.sessionId).includes('m-ready'))
       await qemu.stop()
       await until(() => events.some((e) => e.event === 'probes.closed' && e.data.sessionId === s.sessionId))
       const stopped = events.find((e) => e.event === 'probes.rtt.stopped' && e.data.sessionId === s.sessionId)
       expect(stopped?.event === 'probes.rtt.stopped' && stopped.data.error).toMatch(new RegExp(`RTT stopped on ${id}.*GDB server at 127.0.0.1:${qemu.gdbPort}`))
-      expect((await failure(core, 'probes.status', { sessionId: s.sessionId })).message).toMatch(/no probe session/)
+      expect((await refusal(core, 'probes.status', { sessionId: s.sessionId })).message).toMatch(/no probe session/)
       expect((await call(core, 'probes.list', {})).probes.some((p) => p.id === id)).toBe(false)
     } finally {
       await qemu.stop()
@@ -306,7 +293,7 @@ describe('probes API on the virtual bench', () => {
     for (let i = 0; i < 10; i++) {
       const junk = mutate(rand, readFileSync(fw.flashImageElf).subarray(0, 256), 8)
       const name = ['junk.elf', 'junk.hex', 'junk.bin'][i % 3]
-      const e = await failure(core, 'probes.flash', { sessionId: s.sessionId, firmware: { name, bytes: junk } })
+      const e = await refusal(core, 'probes.flash', { sessionId: s.sessionId, firmware: { name, bytes: junk } })
       expect(e.code).toBe('failed')
       expect(e.message).toMatch(/junk|raw binary|ELF|HEX|flash/)
     }
@@ -315,19 +302,19 @@ describe('probes API on the virtual bench', () => {
 
   it('explains bad ids, missing sessions and oversized requests', async () => {
     const core = open()
-    expect((await failure(core, 'probes.connect', { id: 'virtual:jtag' })).message).toMatch(/No virtual probe "virtual:jtag".*virtual:cmsis-dap/)
-    expect((await failure(core, 'probes.connect', { id: 'gdb:127.0.0.1:1' })).message).toMatch(/Nothing is listening at 127.0.0.1:1.*Start the GDB server/)
-    expect((await failure(core, 'probes.connect', { id: 'gdb:banana' })).message).toMatch(/not a GDB server address.*gdb:HOST:PORT/)
-    expect((await failure(core, 'probes.connect', { id: 'cmsis-dap:0001A' })).message).toMatch(/cmsis-dap:0001A.*no USB bus.*virtual:cmsis-dap/)
-    expect((await failure(core, 'probes.status', { sessionId: 'probe-99' })).message).toMatch(/no probe session "probe-99"/)
-    expect((await failure(core, 'probes.rtt.start', { sessionId: 'probe-99' })).message).toMatch(/no probe session "probe-99"/)
-    const big = await failure(core, 'probes.read', { sessionId: 'probe-1', address: 0, length: 65537 })
+    expect((await refusal(core, 'probes.connect', { id: 'virtual:jtag' })).message).toMatch(/No virtual probe "virtual:jtag".*virtual:cmsis-dap/)
+    expect((await refusal(core, 'probes.connect', { id: 'gdb:127.0.0.1:1' })).message).toMatch(/Nothing is listening at 127.0.0.1:1.*Start the GDB server/)
+    expect((await refusal(core, 'probes.connect', { id: 'gdb:banana' })).message).toMatch(/not a GDB server address.*gdb:HOST:PORT/)
+    expect((await refusal(core, 'probes.connect', { id: 'cmsis-dap:0001A' })).message).toMatch(/cmsis-dap:0001A.*no USB bus.*virtual:cmsis-dap/)
+    expect((await refusal(core, 'probes.status', { sessionId: 'probe-99' })).message).toMatch(/no probe session "probe-99"/)
+    expect((await refusal(core, 'probes.rtt.start', { sessionId: 'probe-99' })).message).toMatch(/no probe session "probe-99"/)
+    const big = await refusal(core, 'probes.read', { sessionId: 'probe-1', address: 0, length: 65537 })
     expect(big.code).toBe('invalid-params')
     expect(big.issues![0]).toMatchObject({ path: 'length' })
     expect(big.issues![0].message).toMatch(/at most 65536 bytes/)
-    const wrap = await failure(core, 'probes.read', { sessionId: 'probe-1', address: 0xfffffff0, length: 32 })
+    const wrap = await refusal(core, 'probes.read', { sessionId: 'probe-1', address: 0xfffffff0, length: 32 })
     expect(wrap.issues![0].message).toMatch(/past the end of the 32-bit address space/)
-    expect((await failure(core, 'probes.flash', { sessionId: 'probe-1', firmware: { name: 'x.hex', bytes: 'not bytes' } })).code).toBe('invalid-params')
+    expect((await refusal(core, 'probes.flash', { sessionId: 'probe-1', firmware: { name: 'x.hex', bytes: 'not bytes' } })).code).toBe('invalid-params')
   })
 
   it('counts kernel instructions on a fresh QEMU board and fits them against MACs', async () => {

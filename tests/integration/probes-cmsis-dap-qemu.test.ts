@@ -18,7 +18,7 @@ import { timeNextCall } from '../../src-main/probes/services/region-timing'
 import { loadImage } from '../../src-main/probes/services/load'
 import { MPS2_BOARD } from '../../src-main/probes/qemu/mps2-target'
 import { CoreRegister } from '../../src-main/probes/debug-target'
-import { prng, randomBytes } from '../helpers/probes-prng'
+import { prng, randomBytes } from '../helpers/prng'
 
 let outDir: string
 let fw: BenchFirmware

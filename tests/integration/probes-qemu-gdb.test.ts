@@ -21,7 +21,7 @@ import { openSerial, type SerialTransport } from '../../src-main/transports/seri
 import { jbconv01 } from '../helpers/probes-jbconv01'
 import { RttClient } from '../../src-main/probes/services/rtt'
 import { MlperfDut } from '../../src-main/dut/mlperf-tiny/driver'
-import { prng } from '../helpers/probes-prng'
+import { prng } from '../helpers/prng'
 
 let outDir: string
 let fw: BenchFirmware

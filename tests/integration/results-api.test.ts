@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { ApiMethod, ApiParams, ApiResult } from '../../src-main/api/contract'
 import { JoulebenchCore } from '../../src-main/api/core'
 import type { DiscoverySources } from '../../src-main/instruments/discovery'
-import { prng } from '../helpers/models-tflite-builder'
+import { prng } from '../helpers/prng'
 
 const DATA = '/work/shared/data/convolution-primitives'
 const FILTERS = 'Filters_Latency_And_Energy.csv'

@@ -4,11 +4,9 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { JoulebenchCore } from '../../src-main/api/core'
 import type { ApiEvent } from '../../src-main/api/contract'
-import type { DiscoverySources } from '../../src-main/instruments/discovery'
+import { noHardware } from '../helpers/api'
 import { defaultPlan } from '../../src-main/runs/plan-defaults'
 import { encodeMessage, decodeMessage } from '../../src-main/api/wire'
-
-const noHardware: DiscoverySources = { listSerialPorts: async () => [], listUsbDevices: async () => [] }
 
 let core: JoulebenchCore | null = null
 afterEach(async () => {

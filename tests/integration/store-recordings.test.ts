@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { openWorkspace, type Db } from '../../src-main/store/workspace'
 import { RecordingWriter, liveRecordingIds } from '../../src-main/store/recording-writer'
 import { RecordingStore } from '../../src-main/store/recording-store'
-import { DEFAULT_TEST_CALIBRATION, ppk2CurrentA, ppk2Word, prng, registerTestPpk2Format } from '../helpers/store-ppk2-decoder'
+import { prng } from '../helpers/prng'
+import { DEFAULT_TEST_CALIBRATION, ppk2CurrentA, ppk2Word, registerTestPpk2Format } from '../helpers/store-ppk2-decoder'
 
 const T = 1e-5
 const HIGH_A = 0.01

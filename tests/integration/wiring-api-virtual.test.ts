@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { JoulebenchCore } from '../../src-main/api/core'
 import type { CheckResult, WiringCheckResult } from '../../src-main/api/contract'
 import { demoBoardSignal } from '../../src-main/virtual-bench/demo-board'
-import { call, makeCore, refusal } from '../helpers/capture-api'
+import { call, makeCore, refusal } from '../helpers/api'
 
 /**
  * The wiring API through JoulebenchCore.handle, against the virtual bench's PPK2 and LPM01A (their

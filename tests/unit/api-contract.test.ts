@@ -3,12 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { JoulebenchCore } from '../../src-main/api/core'
-import type { DiscoverySources } from '../../src-main/instruments/discovery'
-
-const noHardware: DiscoverySources = {
-  listSerialPorts: async () => [],
-  listUsbDevices: async () => []
-}
+import { noHardware } from '../helpers/api'
 
 describe('API contract at the core boundary', () => {
   let core: JoulebenchCore

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { CaptureTap } from '../../src-main/capture/capture-tap'
 import { LiveTail } from '../../src-main/capture/live-tail'
 import type { Gap, Mark, SampleBlock, SampleSink } from '../../src-main/capture/sample-block'
-import { prng } from '../helpers/capture-api'
+import { prng } from '../helpers/prng'
 
 const T = 1e-5
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { MlperfFirmware, atoi, type FirmwareStep } from '../../src-main/dut/mlperf-tiny/firmware'
 import { ExchangeCollector, ReplyLineSplitter, parseLine } from '../../src-main/dut/mlperf-tiny/protocol'
-import { randomInt, seededRandom } from '../helpers/dut-random'
+import { randomInt, prng } from '../helpers/prng'
 
 /** What the UART would carry for these steps, with timestamps printed as `m-lap-us-<k>` (k = 1, 2 …). */
 function wire(steps: FirmwareStep[][], counter = { k: 0 }): string {
@@ -133,7 +133,7 @@ describe('atoi', () => {
 
 describe('fuzz: the firmware never throws and always ends a command with m-ready', () => {
   it('survives random and mutated commands', () => {
-    const rand = seededRandom(31337)
+    const rand = prng(31337)
     const seeds = ['name%', 'profile%', 'db load 16%', 'db 00112233445566778899aabbccddeeff%', 'db print%', 'infer 2 1%', 'results%', 'timestamp%']
     const f = fw()
     for (let trial = 0; trial < 2000; trial++) {

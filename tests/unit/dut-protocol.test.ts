@@ -11,7 +11,7 @@ import {
   parseLine,
   parseReply
 } from '../../src-main/dut/mlperf-tiny/protocol'
-import { randomInt, seededRandom } from '../helpers/dut-random'
+import { randomInt, prng } from '../helpers/prng'
 
 const bytes = (s: string) => Array.from(s, (c) => c.charCodeAt(0))
 
@@ -34,7 +34,7 @@ describe('encodeCommand', () => {
 
 describe('db load commands', () => {
   it('keeps every db command within 64 bytes and loses no byte', () => {
-    const rand = seededRandom(5)
+    const rand = prng(5)
     const data = Uint8Array.from({ length: 3072 }, () => randomInt(rand, 0, 255))
     for (const via of [false, true]) {
       const cmds = dbHexCommands(data, via)
@@ -181,7 +181,7 @@ describe('lapElapsedUs', () => {
 
 describe('fuzz: random and mutated reply streams', () => {
   it('never throws and never loses a complete line', () => {
-    const rand = seededRandom(99)
+    const rand = prng(99)
     const good = Buffer.from(
       'm-timestamp-mode-performance\r\nm-init-done\r\nm-ready\r\n[dut]: m-results-[0.1,0.2]\r\nm-buffer-00-01\r\ne-[x]\r\n',
       'latin1'

@@ -12,7 +12,7 @@ import { alignStageLog } from '../../src-main/dut/stage-logs/align'
 import { segmentByThreshold } from '../../src-main/analysis/segment-threshold'
 import { measureInferences } from '../../src-main/analysis/metrics'
 import { synthesize } from '../helpers/dut-synthetic'
-import { randomInt, seededRandom } from '../helpers/dut-random'
+import { randomInt, prng } from '../helpers/prng'
 
 // Logs written from the firmware's printf strings (uNPU-Bench main.c / infer.cpp / cvapp.cpp).
 const MAX78000_LOG = [
@@ -143,7 +143,7 @@ describe('parseStageLog', () => {
   })
 
   it('never throws on random or mutated text', () => {
-    const rand = seededRandom(77)
+    const rand = prng(77)
     const logs = [MAX78000_LOG, MCXN947_LOG, WE2_LOG]
     const custom = customStageLogFormat({ pattern: '(?<stage>\\w+) (?<us>-?[\\d.e+]+)' })
     for (let k = 0; k < 500; k++) {

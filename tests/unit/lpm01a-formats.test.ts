@@ -10,16 +10,7 @@ import {
   parseLpmNumber,
   unpackAsciiRaw
 } from '../../src-main/instruments/lpm01a/sample-formats'
-
-/** Small seeded PRNG so failures reproduce. */
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { prng } from '../helpers/prng'
 
 describe('LPM01A sample formats', () => {
   it('decodes the documented examples: 6409-07 and 0x52A0 are both about 640.9 µA', () => {
@@ -36,7 +27,7 @@ describe('LPM01A sample formats', () => {
   })
 
   it('picks the bin_hexa exponent that keeps 12-bit precision: no other word is closer', () => {
-    const rnd = mulberry32(1)
+    const rnd = prng(1)
     for (let i = 0; i < 300; i++) {
       const value = 10 ** (-9 + rnd() * 8.5) // 1 nA … ~300 mA
       const word = encodeHexaWord(value)
@@ -53,7 +44,7 @@ describe('LPM01A sample formats', () => {
   })
 
   it('encodes ascii_dec with four significant digits, within 0.05 %', () => {
-    const rnd = mulberry32(2)
+    const rnd = prng(2)
     for (let i = 0; i < 500; i++) {
       const value = 10 ** (-10 + rnd() * 10)
       const text = encodeAsciiDec(value)

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_LINE_BYTES, Lpm01aStreamDecoder, type Lpm01aStreamEvent } from '../../src-main/instruments/lpm01a/stream-decoder'
-
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { prng } from '../helpers/prng'
 
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0))
 const cat = (...parts: Array<Uint8Array | number[] | string>) =>
@@ -106,7 +98,7 @@ describe('LPM01A stream decoder: byte vectors', () => {
     for (let a = 1; a < binaryRun.length; a++) {
       expect(decodeIn(splitAt(binaryRun, [a]), 'bin_hexa').events, `cut at ${a}`).toEqual(binaryExpected)
     }
-    const rnd = mulberry32(7)
+    const rnd = prng(7)
     for (let k = 0; k < 200; k++) {
       const cuts = [1 + Math.floor(rnd() * (binaryRun.length - 1)), 1 + Math.floor(rnd() * (binaryRun.length - 1))]
       expect(decodeIn(splitAt(binaryRun, cuts), 'bin_hexa').events).toEqual(binaryExpected)
@@ -269,7 +261,7 @@ describe('LPM01A stream decoder: against an independent reader', () => {
   }
 
   it('agrees sample for sample and frame for frame on random valid streams cut at random places', () => {
-    const rnd = mulberry32(11)
+    const rnd = prng(11)
     for (let trial = 0; trial < 50; trial++) {
       const { bytes, samples } = randomValidRun(rnd)
       const ref = referenceBinary(bytes.subarray(START.length))
@@ -301,7 +293,7 @@ describe('LPM01A stream decoder: fuzz', () => {
   }
 
   it('takes random bytes in every mode without throwing, in bounded memory', () => {
-    const rnd = mulberry32(3)
+    const rnd = prng(3)
     for (const mode of ['text', 'ascii_dec', 'bin_hexa'] as const) {
       for (let trial = 0; trial < 40; trial++) {
         const d = new Lpm01aStreamDecoder()
@@ -318,7 +310,7 @@ describe('LPM01A stream decoder: fuzz', () => {
   })
 
   it('survives mutated valid streams: flipped, inserted and deleted bytes', () => {
-    const rnd = mulberry32(5)
+    const rnd = prng(5)
     const base = cat(
       START,
       ...Array.from({ length: 200 }, (_, i) => (i % 50 === 0 ? [0xf0, 0xf3, 0, 0, 0, i, 1, 0xff, 0xff] : [0x52, i & 0xff])),

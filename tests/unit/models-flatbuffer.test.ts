@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { FlatBuffer, FlatBufferError } from '../../src-main/models/flatbuffer-reader'
 import { finish, i32, ints, str, table, u8, vec } from '../helpers/models-flatbuffer-writer'
+import { catchError } from '../helpers/errors'
 
 /** Little-endian byte helpers for hand-made vectors. */
 const le32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff]
@@ -76,12 +77,3 @@ describe('FlatBuffers reader', () => {
     expect(() => root.vector(1, 4, 'v')!.i32(1)).toThrow(/index 1 is outside v \(1 elements\)/)
   })
 })
-
-function catchError(f: () => unknown): Error {
-  try {
-    f()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}

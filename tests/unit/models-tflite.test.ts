@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest'
 import { readTflite, TfliteFormatError, type TfliteModel } from '../../src-main/models/tflite-reader'
 import { modelFacts } from '../../src-main/models/tflite-facts'
 import { i32, i8 } from '../helpers/models-flatbuffer-writer'
-import { buildTflite, prng, type ModelSpec } from '../helpers/models-tflite-builder'
+import { buildTflite, type ModelSpec } from '../helpers/models-tflite-builder'
+import { prng } from '../helpers/prng'
+import { catchError } from '../helpers/errors'
 
 const DATA = '/work/shared/data/mlperf-tiny'
 const load = (name: string) => new Uint8Array(readFileSync(`${DATA}/${name}`))
@@ -304,12 +306,3 @@ describe('TFLite reader under fuzzing', () => {
     }
   })
 })
-
-function catchError(f: () => unknown): Error {
-  try {
-    f()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error('expected an error')
-}

@@ -17,7 +17,8 @@ import {
   Ppk2ArgumentError,
   unpackSampleWord
 } from '../../src-main/instruments/ppk2/protocol'
-import { prng, referenceCurrentA, UNIT_CALIBRATION, word } from '../helpers/ppk2-fixtures'
+import { referenceCurrentA, UNIT_CALIBRATION, word } from '../helpers/ppk2-fixtures'
+import { prng } from '../helpers/prng'
 
 describe('PPK2 commands', () => {
   it('encodes the opcodes of reference §2.2', () => {

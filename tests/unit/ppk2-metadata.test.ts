@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { metadataReplyEnd, parsePpk2Metadata, Ppk2MetadataError } from '../../src-main/instruments/ppk2/metadata'
-import { prng } from '../helpers/ppk2-fixtures'
+import { prng } from '../helpers/prng'
 
 // The layout of a real unit's reply as quoted in ppk2-rs src/types.rs (values of our own).
 const REPLY = `Calibrated: 0

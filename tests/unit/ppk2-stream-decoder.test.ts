@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Ppk2StreamDecoder } from '../../src-main/instruments/ppk2/stream-decoder'
-import { prng, word, wordBytes } from '../helpers/ppk2-fixtures'
+import { word, wordBytes } from '../helpers/ppk2-fixtures'
+import { prng } from '../helpers/prng'
 
 interface Decoded {
   samples: Map<number, number>

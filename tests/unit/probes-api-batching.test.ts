@@ -7,7 +7,7 @@ import { TextBatcher } from '../../src-main/api/probes/text-batcher'
 import { ProgressThrottle } from '../../src-main/api/probes/flash-upload'
 import { parseGdbMemoryMap } from '../../src-main/api/probes/target-info'
 import type { ProbeProgress } from '../../src-main/api/methods/probes'
-import { prng, randomBytes } from '../helpers/probes-prng'
+import { prng, randomBytes } from '../helpers/prng'
 
 const ascii = (s: string) => new TextEncoder().encode(s)
 

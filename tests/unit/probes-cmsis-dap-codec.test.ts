@@ -26,7 +26,7 @@ import {
   transferFailure,
   type RegisterTransfer
 } from '../../src-main/probes/cmsis-dap/commands/transfer'
-import { mutate, prng, randomBytes } from '../helpers/probes-prng'
+import { mutate, prng, randomBytes } from '../helpers/prng'
 
 const bytes = (...b: number[]) => Uint8Array.from(b)
 

@@ -10,7 +10,7 @@ import { SwdTarget, type SwdTargetOptions } from '../../src-main/probes/emulator
 import { AdiAccessError } from '../../src-main/probes/adi/arm-debug-interface'
 import { ProbeAccessError } from '../../src-main/probes/usb-errors'
 import { CoreRegister } from '../../src-main/probes/debug-target'
-import { prng, randomBytes } from '../helpers/probes-prng'
+import { prng, randomBytes } from '../helpers/prng'
 
 function bench(dap: EmulatedDapOptions = {}, swd: SwdTargetOptions = {}) {
   const core = new SimulatedCore()

@@ -3,7 +3,7 @@ import { ElfFile, ElfFormatError } from '../../src-main/probes/elf/elf-file'
 import { IntelHexError, parseIntelHex } from '../../src-main/probes/image/intel-hex'
 import { parseFirmwareImage, ImageFormatError } from '../../src-main/probes/image/firmware-image'
 import { parseStopReply, StopReplyError } from '../../src-main/probes/gdb/stop-reply'
-import { mutate, prng, randomBytes } from '../helpers/probes-prng'
+import { mutate, prng, randomBytes } from '../helpers/prng'
 
 /**
  * A minimal ELF32 little-endian Arm file written field by field from the ELF specification:

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { encodePacket, frameRaw, hexToBytes, bytesToHex, RspDecoder, runLengthEncode, type RspEvent } from '../../src-main/probes/gdb/rsp-codec'
-import { mutate, prng, randomBytes } from '../helpers/probes-prng'
+import { mutate, prng, randomBytes } from '../helpers/prng'
 
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0))
 const text = (b: Uint8Array) => String.fromCharCode(...b)

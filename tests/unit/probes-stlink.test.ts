@@ -23,7 +23,7 @@ import { EmulatedStlink, type EmulatedStlinkOptions } from '../../src-main/probe
 import { SimulatedCore } from '../../src-main/probes/emulator/simulated-core'
 import { classifyProbe } from '../../src-main/probes/discovery'
 import { CoreRegister } from '../../src-main/probes/debug-target'
-import { prng, randomBytes } from '../helpers/probes-prng'
+import { prng, randomBytes } from '../helpers/prng'
 
 const block = (...b: number[]) => {
   const out = new Uint8Array(16)
@@ -121,7 +121,7 @@ describe('ST-LINK driver against the emulated probe', () => {
 
 describe('ST-LINK decoders under random replies', () => {
   it('throw only StlinkError', async () => {
-    const { prng: seeded, randomBytes: bytesOf } = await import('../helpers/probes-prng')
+    const { prng: seeded, randomBytes: bytesOf } = await import('../helpers/prng')
     const rand = seeded(73)
     const decoders = [decodeVersion, decodeVersionV3, decodeTargetVoltage, decodeLastRwStatus, (b: Uint8Array) => decodeStatusWord('x', b)]
     for (let i = 0; i < 3000; i++) {

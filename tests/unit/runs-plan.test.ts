@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { dutBaudRate, dutLink, parsePlan, PlanError, validatePlan, type BenchmarkPlan } from '../../src-main/runs/plan'
 import { defaultPlan, inferencesForWindow, KWS01_FACTS, kws01Model } from '../../src-main/runs/plan-defaults'
 import { planInputBytes } from '../../src-main/runs/run-input'
+import { prng } from '../helpers/prng'
 
 /** A small valid plan written out by hand, as a user's plan file would be. */
 function handPlan(): Record<string, any> {
@@ -14,17 +15,6 @@ function handPlan(): Record<string, any> {
     model: { name: 'ic01', macs: 12_500_000 },
     repetitions: { inferences: 50, warmup: 1 },
     segmentation: { kind: 'threshold', level: 0.01, minDurationS: 0.001 }
-  }
-}
-
-function rng(seed: number) {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 }
 
@@ -140,7 +130,7 @@ describe('benchmark plan validation', () => {
   })
 
   it('never throws on mutated plans: every outcome is a valid plan or a list of named issues', () => {
-    const random = rng(2026)
+    const random = prng(2026)
     const base = JSON.stringify(defaultPlan('performance'))
     const junk = [null, -1, 0, 1e308, 'x', '', true, [], {}, { kind: 'nope' }, NaN]
     for (let k = 0; k < 400; k++) {

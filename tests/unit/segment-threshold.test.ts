@@ -3,7 +3,7 @@ import { segmentByThreshold } from '../../src-main/analysis/segment-threshold'
 import { measureWindow } from '../../src-main/analysis/integrate'
 import { arrayTrace } from '../../src-main/analysis/array-trace'
 import { burstTrain, synthesize } from '../helpers/dut-synthetic'
-import { seededRandom } from '../helpers/dut-random'
+import { prng } from '../helpers/prng'
 
 const dt = 1e-5 // 100 kS/s, the PPK2's rate
 
@@ -106,7 +106,7 @@ describe('segmentByThreshold', () => {
   })
 
   it('on random traces, always returns ordered windows whose samples are all above the lower threshold', () => {
-    const rand = seededRandom(2024)
+    const rand = prng(2024)
     for (let trial = 0; trial < 40; trial++) {
       const n = 200 + Math.floor(rand() * 3000)
       const cur = Float64Array.from({ length: n }, () => (rand() < 0.02 ? NaN : rand() * 0.03 - 0.005))

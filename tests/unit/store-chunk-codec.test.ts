@@ -14,7 +14,8 @@ import {
 } from '../../src-main/store/chunk-codec'
 import { planWindow } from '../../src-main/analysis/window-statistics'
 import { levelSpan, MAX_LEVEL } from '../../src-main/store/summary'
-import { ppk2Word, prng } from '../helpers/store-ppk2-decoder'
+import { prng } from '../helpers/prng'
+import { ppk2Word } from '../helpers/store-ppk2-decoder'
 
 describe('chunk codecs', () => {
   const rand = prng(5)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { detectDelimiter, parseCsv, parseNumberCell, TableFormatError } from '../../src-main/formats/table-csv'
 import { unitFromHeader } from '../../src-main/formats/table-units'
-import { prng } from '../helpers/models-tflite-builder'
+import { prng } from '../helpers/prng'
 
 describe('CSV tables', () => {
   it('reads quoted fields with delimiters, doubled quotes and line breaks, CRLF ends and a BOM', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DefinitionError, loadDefinitionFile, loadDefinitions, parseDefinition } from '../../src-main/wiring/definitions'
 import { resourcesDir } from '../../src-main/hosts/paths'
+import { prng } from '../helpers/prng'
 
 const ppk2Text = readFileSync(join(resourcesDir(), 'analyzers', 'ppk2.json'), 'utf8')
 const f401Text = readFileSync(join(resourcesDir(), 'boards', 'nucleo-f401re.json'), 'utf8')
@@ -13,18 +14,6 @@ function tempFile(name: string, content: string): string {
   const file = join(dir, name)
   writeFileSync(file, content)
   return file
-}
-
-/** Mulberry32: a small seeded PRNG so fuzz failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 describe('shipped definitions', () => {

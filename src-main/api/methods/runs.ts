@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { TraceColumns } from '../../capture/live-tail'
 import { planSchema, segmentationSchema, type BenchmarkPlan, type PlanIssue } from '../../runs/plan'
 import type { RunAnalysis } from '../../runs/run-analysis'
 import type { RunProgress, RunStateEvent } from '../../runs/run-plan'
@@ -45,21 +46,14 @@ export const runParams = {
     .strict()
 }
 
-export interface RunTrace {
+/** A run's recording drawn over [fromS, toS]: column start times in seconds from the recording's start. */
+export interface RunTrace extends TraceColumns {
   runId: number
   recordingId: number
   fromS: number
   toS: number
   /** Seconds of signal in the recording. */
   durationS: number
-  /** Column start times, seconds from the recording's start. */
-  tS: Float64Array
-  min: Float32Array
-  max: Float32Array
-  mean: Float32Array
-  /** Bits high for the whole column / at any point (bit n = Dn); absent without digital lines. */
-  digitalAll?: Uint8Array
-  digitalAny?: Uint8Array
 }
 
 export interface RunResults {

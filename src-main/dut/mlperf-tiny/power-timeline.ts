@@ -1,4 +1,5 @@
 import type { DutSignal } from '../../virtual-bench/dut-signal'
+import { seededUniform } from '../../virtual-bench/seeded-random'
 
 /**
  * What the virtual DUT draws and drives over time: current intervals (stages of inferences) over an
@@ -63,10 +64,10 @@ export class PowerTimeline implements DutSignal {
   private readonly activity: ActivityInterval[] = []
   private readonly lines: LineInterval[] = []
   readonly inferences: TruthInference[] = []
-  private noiseState: number
+  private readonly uniform: () => number
 
   constructor(readonly config: TimelineConfig) {
-    this.noiseState = (config.seed ?? 1) >>> 0
+    this.uniform = seededUniform(config.seed ?? 1)
   }
 
   /** Schedule activity; intervals must come in time order and not overlap (a DUT does one thing at a time). */
@@ -128,14 +129,6 @@ export class PowerTimeline implements DutSignal {
     }
     const noise = this.config.noiseA ?? 0
     if (noise > 0) for (let i = 0; i < n; i++) currentA[i] += noise * this.gaussian()
-  }
-
-  private uniform(): number {
-    this.noiseState = (this.noiseState + 0x6d2b79f5) >>> 0
-    let t = this.noiseState
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 
   private gaussian(): number {

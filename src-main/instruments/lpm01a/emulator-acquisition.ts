@@ -12,6 +12,7 @@
  * sample whose index is a multiple of fs (and closes the stream when it ends on such a multiple).
  */
 import type { DutSignal } from '../../virtual-bench/dut-signal'
+import { seededBytes } from '../../virtual-bench/seeded-random'
 import { FrameType, type Lpm01aFormat, type Lpm01aOutput } from './protocol'
 import { formatCompleted } from './replies'
 import { encodeAsciiDec, encodeHexaWord, packAsciiRaw, decodeAsciiDec } from './sample-formats'
@@ -376,17 +377,7 @@ export class EmulatedAcquisition {
 }
 
 /** Seeded random bytes, so a test that injects garbage reproduces. */
-export function garbageBytes(count: number, seed: number): Uint8Array {
-  let s = seed | 0
-  const out = new Uint8Array(count)
-  for (let i = 0; i < count; i++) {
-    s = (s + 0x6d2b79f5) | 0
-    let t = Math.imul(s ^ (s >>> 15), 1 | s)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    out[i] = (t ^ (t >>> 14)) & 0xff
-  }
-  return out
-}
+export const garbageBytes = seededBytes
 
 /** Growable byte buffer for one advance() call. */
 class ByteSink {

@@ -5,6 +5,8 @@
  * words. Pure and deterministic for a seed, so benchmarks and tests can make realistic bytes without I/O.
  */
 
+import { seededUniform } from '../../virtual-bench/seeded-random'
+
 const VOLTS_PER_COUNT = 1.8 / 163840
 
 export interface EmulatedCalibration {
@@ -75,7 +77,7 @@ export class EmulatedFrontEnd {
     this.readingError = options.readingError ?? null
     this.noise = options.noiseCounts ?? 0.6
     this.spike = options.spikeShape ?? DEFAULT_SPIKE_SHAPE
-    this.rand = seeded(options.seed ?? 1)
+    this.rand = seededUniform(options.seed ?? 1)
   }
 
   /** The 6-bit counter of the next word; it runs on across streams, as nothing says it restarts. */
@@ -158,17 +160,6 @@ export function selectRange(current: number, currentA: number): number {
   while (r < 4 && currentA > RANGE_UP_A[r]) r++
   while (r > 0 && currentA < RANGE_DOWN_A[r]) r--
   return r
-}
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 export interface EmulatedMetadata {

@@ -2,12 +2,11 @@
  * A Cortex-M target behind a CMSIS-DAP probe: the SWD bring-up (connect, clock, line reset, JTAG-to-SWD,
  * DPIDR, power-up), the MEM-AP for memory and the Cortex-M layer for run control, as one DebugTarget.
  */
-import type { CycleCounter, DebugTarget, HaltReason } from '../debug-target'
 import { AdiAccessError } from '../adi/arm-debug-interface'
 import { powerUpDebugPort, scanAccessPorts, type AccessPortInfo } from '../adi/debug-port'
 import { MemAp } from '../adi/mem-ap'
-import { CortexM } from '../cortex-m/cortex-m'
-import { DwtCycleCounter } from '../cortex-m/dwt'
+import type { CortexM } from '../cortex-m/cortex-m'
+import { CortexMTarget } from '../cortex-m/cortex-m-target'
 import type { CpuIdInfo } from '../cortex-m/registers'
 import type { DpIdr } from '../adi/arm-debug-interface'
 import { DapProtocolError } from './commands/command'
@@ -32,19 +31,17 @@ export class NoTargetError extends Error {
   }
 }
 
-export class CmsisDapTarget implements DebugTarget {
-  readonly description: string
-
+export class CmsisDapTarget extends CortexMTarget {
   private constructor(
     readonly probe: CmsisDapProbe,
     readonly adi: DapArmInterface,
     readonly memAp: MemAp,
-    readonly core: CortexM,
+    core: CortexM,
     readonly dpidr: DpIdr,
     readonly accessPorts: AccessPortInfo[],
-    readonly cpu: CpuIdInfo
+    cpu: CpuIdInfo
   ) {
-    this.description = `${probe.label} (SWD) on a ${cpu.name}`
+    super(memAp, core, cpu, probe.label)
   }
 
   static async connect(device: USBDevice, options: ConnectOptions = {}): Promise<CmsisDapTarget> {
@@ -81,8 +78,7 @@ export class CmsisDapTarget implements DebugTarget {
       const mem = aps.find((a) => a.memAp)
       if (!mem) throw new NoTargetError(probe.label, `the debug port (DPIDR 0x${dpidr.raw.toString(16)}) has no MEM-AP among ${aps.length} access ports`)
       const memAp = new MemAp(adi, mem.apsel)
-      const core = new CortexM(memAp, probe.label)
-      const cpu = await core.attach()
+      const { core, cpu } = await CortexMTarget.attachCore(memAp, probe.label)
       return new CmsisDapTarget(probe, adi, memAp, core, dpidr, aps, cpu)
     } catch (e) {
       await probe.close()
@@ -91,61 +87,9 @@ export class CmsisDapTarget implements DebugTarget {
     }
   }
 
-  readMemory(address: number, length: number): Promise<Uint8Array> {
-    return this.memAp.readMemory(address, length)
-  }
-  writeMemory(address: number, data: Uint8Array): Promise<void> {
-    return this.memAp.writeMemory(address, data)
-  }
-  read32(address: number): Promise<number> {
-    return this.memAp.read32(address)
-  }
-  write32(address: number, value: number): Promise<void> {
-    return this.memAp.write32(address, value)
-  }
-  halt(): Promise<HaltReason> {
-    return this.core.halt()
-  }
-  resume(): Promise<void> {
-    return this.core.resume()
-  }
-  step(): Promise<number> {
-    return this.core.step()
-  }
-  isHalted(): Promise<boolean> {
-    return this.core.isHalted()
-  }
-  waitForHalt(timeoutS: number): Promise<HaltReason> {
-    return this.core.waitForHalt(timeoutS)
-  }
-  resetAndHalt(): Promise<void> {
+  protected override beforeReset(): void {
+    // The debug port's SELECT is cached; after a reset the cached value may be wrong.
     this.adi.invalidate()
-    return this.core.resetAndHalt()
-  }
-  reset(): Promise<void> {
-    this.adi.invalidate()
-    return this.core.reset()
-  }
-  readRegister(register: number): Promise<number> {
-    return this.core.readRegister(register)
-  }
-  writeRegister(register: number, value: number): Promise<void> {
-    return this.core.writeRegister(register, value)
-  }
-  setBreakpoint(address: number): Promise<void> {
-    return this.core.setBreakpoint(address)
-  }
-  clearBreakpoint(address: number): Promise<void> {
-    return this.core.clearBreakpoint(address)
-  }
-  canBreakAt(address: number): boolean {
-    return this.core.canBreakAt(address)
-  }
-
-  async cycleCounter(): Promise<CycleCounter | undefined> {
-    if (this.cpu.armv6m) return undefined
-    const dwt = new DwtCycleCounter(this.memAp)
-    return (await dwt.works()) ? dwt : undefined
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@
  * interface whose reports are moved over its interrupt endpoints (or SET_REPORT when there is no OUT
  * endpoint); reports are fixed-size, so requests are zero-padded.
  */
+import { claimProbeInterface } from '../usb-claim'
 import { describeUsbFailure } from '../usb-errors'
 
 export interface DapTransport {
@@ -49,47 +50,31 @@ export function findV1Interface(device: USBDevice): USBInterface | undefined {
   })
 }
 
-async function openAndClaim(device: USBDevice, iface: USBInterface): Promise<void> {
-  const label = probeLabel(device)
-  try {
-    if (!device.opened) await device.open()
-  } catch (e) {
-    throw describeUsbFailure(label, 'open', e)
-  }
-  try {
-    if (!device.configuration) await device.selectConfiguration(device.configurations[0]?.configurationValue ?? 1)
-    // On Linux the kernel's usbhid driver owns HID interfaces; the `usb` package can let go of it for us.
-    const detachable = device as USBDevice & { detachKernelDriver?: (n: number) => Promise<void> }
-    if (iface.alternate?.interfaceClass === 0x03 && typeof detachable.detachKernelDriver === 'function') {
-      await detachable.detachKernelDriver(iface.interfaceNumber).catch(() => undefined)
-    }
-    await device.claimInterface(iface.interfaceNumber)
-  } catch (e) {
-    await device.close().catch(() => undefined)
-    throw describeUsbFailure(label, 'claim the debug interface of', e)
-  }
-}
-
 function toBytes(result: USBInTransferResult, label: string): Uint8Array {
   if (result.status !== 'ok' || !result.data) throw new Error(`${label} answered a USB read with status "${result.status}". Unplug and replug the probe.`)
   return new Uint8Array(result.data.buffer, result.data.byteOffset, result.data.byteLength)
 }
 
-export async function openV2Transport(device: USBDevice): Promise<DapTransport> {
-  const iface = findV2Interface(device)
-  if (!iface) throw new Error(`${probeLabel(device)} has no CMSIS-DAP v2 (vendor class, bulk) interface.`)
-  await openAndClaim(device, iface)
-  const alt = iface.alternate ?? iface.alternates[0]
-  const out = alt.endpoints.find((e) => e.type === 'bulk' && e.direction === 'out')!
-  const inn = alt.endpoints.find((e) => e.type === 'bulk' && e.direction === 'in')!
+/**
+ * The parts both kinds share: reads from the IN endpoint, errors naming the probe, release on close.
+ * `send` moves one packet out, given the packet size in force (the probe may raise it after DAP_Info).
+ */
+function claimedTransport(
+  kind: DapTransport['kind'],
+  device: USBDevice,
+  iface: USBInterface,
+  inEndpoint: USBEndpoint,
+  maxPacketBytes: number,
+  send: (packet: Uint8Array, maxPacketBytes: number) => Promise<USBOutTransferResult>
+): DapTransport {
   const label = probeLabel(device)
   const transport: DapTransport = {
-    kind: 'v2-bulk',
+    kind,
     device,
-    maxPacketBytes: Math.max(out.packetSize, 64),
+    maxPacketBytes,
     async write(packet) {
       try {
-        const r = await device.transferOut(out.endpointNumber, packet as Uint8Array<ArrayBuffer>)
+        const r = await send(packet, transport.maxPacketBytes)
         if (r.status !== 'ok') throw new Error(`status ${r.status}`)
       } catch (e) {
         throw describeUsbFailure(label, 'send a command to', e)
@@ -98,7 +83,7 @@ export async function openV2Transport(device: USBDevice): Promise<DapTransport> 
     async read() {
       let result: USBInTransferResult
       try {
-        result = await device.transferIn(inn.endpointNumber, transport.maxPacketBytes)
+        result = await device.transferIn(inEndpoint.endpointNumber, transport.maxPacketBytes)
       } catch (e) {
         throw describeUsbFailure(label, 'read a reply from', e)
       }
@@ -112,46 +97,33 @@ export async function openV2Transport(device: USBDevice): Promise<DapTransport> 
   return transport
 }
 
+export async function openV2Transport(device: USBDevice): Promise<DapTransport> {
+  const iface = findV2Interface(device)
+  if (!iface) throw new Error(`${probeLabel(device)} has no CMSIS-DAP v2 (vendor class, bulk) interface.`)
+  await claimProbeInterface(device, probeLabel(device), iface.interfaceNumber)
+  const alt = iface.alternate ?? iface.alternates[0]
+  const out = alt.endpoints.find((e) => e.type === 'bulk' && e.direction === 'out')!
+  const inn = alt.endpoints.find((e) => e.type === 'bulk' && e.direction === 'in')!
+  return claimedTransport('v2-bulk', device, iface, inn, Math.max(out.packetSize, 64), (packet) =>
+    device.transferOut(out.endpointNumber, packet as Uint8Array<ArrayBuffer>)
+  )
+}
+
 export async function openV1Transport(device: USBDevice): Promise<DapTransport> {
   const iface = findV1Interface(device)
   if (!iface) throw new Error(`${probeLabel(device)} has no CMSIS-DAP v1 (HID) interface.`)
-  await openAndClaim(device, iface)
+  await claimProbeInterface(device, probeLabel(device), iface.interfaceNumber, { detachKernelDriver: iface.alternate?.interfaceClass === 0x03 })
   const alt = iface.alternate ?? iface.alternates[0]
   const inn = alt.endpoints.find((e) => e.type === 'interrupt' && e.direction === 'in')!
   const out = alt.endpoints.find((e) => e.type === 'interrupt' && e.direction === 'out')
-  const label = probeLabel(device)
-  const transport: DapTransport = {
-    kind: 'v1-hid',
-    device,
-    maxPacketBytes: inn.packetSize,
-    async write(packet) {
-      // HID reports have a fixed size: pad the request with zeros.
-      const report = new Uint8Array(transport.maxPacketBytes)
-      report.set(packet.subarray(0, report.length))
-      try {
-        const r = out
-          ? await device.transferOut(out.endpointNumber, report)
-          : await device.controlTransferOut({ requestType: 'class', recipient: 'interface', request: 0x09, value: 0x0200, index: iface.interfaceNumber }, report)
-        if (r.status !== 'ok') throw new Error(`status ${r.status}`)
-      } catch (e) {
-        throw describeUsbFailure(label, 'send a command to', e)
-      }
-    },
-    async read() {
-      let result: USBInTransferResult
-      try {
-        result = await device.transferIn(inn.endpointNumber, transport.maxPacketBytes)
-      } catch (e) {
-        throw describeUsbFailure(label, 'read a reply from', e)
-      }
-      return toBytes(result, label)
-    },
-    async close() {
-      await device.releaseInterface(iface.interfaceNumber).catch(() => undefined)
-      await device.close().catch(() => undefined)
-    }
-  }
-  return transport
+  return claimedTransport('v1-hid', device, iface, inn, inn.packetSize, (packet, reportBytes) => {
+    // HID reports have a fixed size: pad the request with zeros.
+    const report = new Uint8Array(reportBytes)
+    report.set(packet.subarray(0, report.length))
+    return out
+      ? device.transferOut(out.endpointNumber, report)
+      : device.controlTransferOut({ requestType: 'class', recipient: 'interface', request: 0x09, value: 0x0200, index: iface.interfaceNumber }, report)
+  })
 }
 
 /** v2 when the probe offers it (bulk, faster), else v1 HID. */

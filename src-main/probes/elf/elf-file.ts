@@ -1,46 +1,17 @@
 /**
- * A reader for 32-bit little-endian ELF files (Arm firmware, CMSIS-Pack flash algorithms): what a loader
- * and a debugger need — loadable segments, sections and symbols. Not a general ELF library.
+ * An Arm firmware image (or CMSIS-Pack flash algorithm) as a loader and a debugger see it: loadable
+ * segments, sections and symbols of a 32-bit little-endian ELF file. The bytes are read by `formats/elf`;
+ * this adds what probes ask of them (load chunks, symbol addresses with the Thumb bit cleared).
  */
 
-export class ElfFormatError extends Error {
-  constructor(
-    readonly file: string,
-    detail: string
-  ) {
-    super(`${file} is not a usable 32-bit little-endian ELF file: ${detail}. Rebuild it for an Arm Cortex-M target (arm-none-eabi).`)
-    this.name = 'ElfFormatError'
-  }
-}
+import { ElfReader, PT_LOAD, SHT_NOBITS, type ElfProgramHeader, type ElfSectionHeader, type ElfSymbol } from '../../formats/elf'
 
-export interface ElfSegment {
-  type: number
-  /** Load (physical) address: where the bytes must be written, as GDB's `load` does. */
-  physicalAddress: number
-  virtualAddress: number
-  fileOffset: number
-  fileSize: number
-  memorySize: number
-  flags: number
-}
+export { ElfFormatError, EM_ARM, PT_LOAD, SHT_NOBITS, type ElfSymbol } from '../../formats/elf'
 
-export interface ElfSection {
+export type ElfSegment = ElfProgramHeader
+
+export interface ElfSection extends ElfSectionHeader {
   name: string
-  type: number
-  flags: number
-  address: number
-  fileOffset: number
-  size: number
-}
-
-export interface ElfSymbol {
-  name: string
-  /** For Thumb functions the value has bit 0 set, as in the file. */
-  value: number
-  size: number
-  type: 'notype' | 'object' | 'func' | 'section' | 'file' | 'other'
-  binding: 'local' | 'global' | 'weak' | 'other'
-  sectionIndex: number
 }
 
 export interface LoadChunk {
@@ -48,130 +19,36 @@ export interface LoadChunk {
   data: Uint8Array
 }
 
-export const PT_LOAD = 1
-export const SHT_NOBITS = 8
-const SHT_SYMTAB = 2
-export const EM_ARM = 40
-
 export class ElfFile {
   readonly entry: number
   readonly machine: number
   readonly segments: ElfSegment[]
   readonly sections: ElfSection[]
-  private symbolTable: ElfSymbol[] | undefined
+  private readonly reader: ElfReader
 
   constructor(
     readonly bytes: Uint8Array,
     readonly fileName = 'ELF image'
   ) {
-    const fail = (detail: string): never => {
-      throw new ElfFormatError(fileName, detail)
-    }
-    if (bytes.length < 52) fail(`only ${bytes.length} bytes, shorter than an ELF header`)
-    if (bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) fail('no \\x7fELF magic at the start')
-    if (bytes[4] !== 1) fail(`class ${bytes[4]} (expected 1, 32-bit)`)
-    if (bytes[5] !== 1) fail(`data encoding ${bytes[5]} (expected 1, little-endian)`)
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    const u16 = (o: number) => view.getUint16(o, true)
-    const u32 = (o: number) => view.getUint32(o, true)
-    this.machine = u16(18)
-    this.entry = u32(24)
-    const phoff = u32(28)
-    const shoff = u32(32)
-    const phentsize = u16(42)
-    const phnum = u16(44)
-    const shentsize = u16(46)
-    const shnum = u16(48)
-    const shstrndx = u16(50)
-
-    const inFile = (offset: number, size: number, what: string) => {
-      if (offset + size > bytes.length || offset < 0) fail(`${what} at offset ${offset} (+${size}) runs past the end of the file (${bytes.length} bytes)`)
-    }
-
-    this.segments = []
-    if (phnum > 0) {
-      if (phentsize < 32) fail(`program header entries of ${phentsize} bytes (expected 32)`)
-      inFile(phoff, phnum * phentsize, 'the program header table')
-      for (let i = 0; i < phnum; i++) {
-        const o = phoff + i * phentsize
-        const segment: ElfSegment = {
-          type: u32(o),
-          fileOffset: u32(o + 4),
-          virtualAddress: u32(o + 8),
-          physicalAddress: u32(o + 12),
-          fileSize: u32(o + 16),
-          memorySize: u32(o + 20),
-          flags: u32(o + 24)
-        }
-        if (segment.type === PT_LOAD) inFile(segment.fileOffset, segment.fileSize, `segment ${i}`)
-        this.segments.push(segment)
-      }
-    }
-
-    this.sections = []
-    if (shnum > 0 && shoff > 0) {
-      if (shentsize < 40) fail(`section header entries of ${shentsize} bytes (expected 40)`)
-      inFile(shoff, shnum * shentsize, 'the section header table')
-      const raw = Array.from({ length: shnum }, (_, i) => {
-        const o = shoff + i * shentsize
-        return {
-          nameOffset: u32(o),
-          type: u32(o + 4),
-          flags: u32(o + 8),
-          address: u32(o + 12),
-          fileOffset: u32(o + 16),
-          size: u32(o + 20),
-          link: u32(o + 24)
-        }
-      })
-      const names = shstrndx < shnum ? raw[shstrndx] : undefined
-      for (const s of raw) {
-        if (s.type !== SHT_NOBITS && s.type !== 0) inFile(s.fileOffset, s.size, `a section of type ${s.type}`)
-        this.sections.push({
-          name: names ? this.cString(names.fileOffset + s.nameOffset, names.fileOffset + names.size) : '',
-          type: s.type,
-          flags: s.flags,
-          address: s.address,
-          fileOffset: s.fileOffset,
-          size: s.size
-        })
-      }
-      this.rawSections = raw
-    }
-  }
-
-  private rawSections: Array<{ type: number; fileOffset: number; size: number; link: number }> = []
-
-  private cString(start: number, end: number): string {
-    let stop = start
-    const limit = Math.min(end, this.bytes.length)
-    while (stop < limit && this.bytes[stop] !== 0) stop++
-    return new TextDecoder().decode(this.bytes.subarray(start, stop))
+    const reader = new ElfReader(bytes, {
+      file: fileName,
+      lead: `${fileName} is not a usable 32-bit little-endian ELF file:`,
+      hint: 'Rebuild it for an Arm Cortex-M target (arm-none-eabi).'
+    })
+    if (reader.elfClass !== 32) reader.fail(`it is a ${reader.elfClass}-bit file (class ${bytes[4]} at byte 4)`, 4)
+    if (reader.endianness !== 'little') reader.fail(`it is a ${reader.endianness}-endian file (data encoding ${bytes[5]} at byte 5)`, 5)
+    this.reader = reader
+    this.machine = reader.machine
+    this.entry = reader.entry
+    // Refuse a file whose loadable bytes or section contents lie outside it now, not halfway through a flash.
+    this.segments = reader.programHeaders()
+    this.segments.forEach((s, i) => s.type === PT_LOAD && reader.segmentBytes(s, i))
+    this.sections = reader.sectionHeaders().map((s) => ({ ...s, name: s.name ?? '' }))
+    for (const s of this.sections) if (s.type !== 0 && s.type !== SHT_NOBITS) reader.sectionBytes(s)
   }
 
   get symbols(): ElfSymbol[] {
-    if (this.symbolTable) return this.symbolTable
-    const table: ElfSymbol[] = []
-    const view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength)
-    for (const s of this.rawSections) {
-      if (s.type !== SHT_SYMTAB) continue
-      const strings = this.rawSections[s.link]
-      if (!strings) continue
-      for (let o = s.fileOffset; o + 16 <= s.fileOffset + s.size; o += 16) {
-        const info = this.bytes[o + 12]
-        const typeCode = info & 0xf
-        const bindCode = info >> 4
-        table.push({
-          name: this.cString(strings.fileOffset + view.getUint32(o, true), strings.fileOffset + strings.size),
-          value: view.getUint32(o + 4, true),
-          size: view.getUint32(o + 8, true),
-          type: (['notype', 'object', 'func', 'section', 'file'] as const)[typeCode] ?? 'other',
-          binding: (['local', 'global', 'weak'] as const)[bindCode] ?? 'other',
-          sectionIndex: view.getUint16(o + 14, true)
-        })
-      }
-    }
-    return (this.symbolTable = table)
+    return this.reader.symbols()
   }
 
   /** The symbol of that name (global ones win over locals of the same name). */
@@ -192,8 +69,7 @@ export class ElfFile {
   }
 
   sectionData(section: ElfSection): Uint8Array {
-    if (section.type === SHT_NOBITS) return new Uint8Array(section.size)
-    return this.bytes.subarray(section.fileOffset, section.fileOffset + section.size)
+    return this.reader.sectionBytes(section)
   }
 
   /**
@@ -202,8 +78,9 @@ export class ElfFile {
    */
   loadChunks(): LoadChunk[] {
     return this.segments
-      .filter((s) => s.type === PT_LOAD && s.fileSize > 0)
-      .map((s) => ({ address: s.physicalAddress, data: this.bytes.subarray(s.fileOffset, s.fileOffset + s.fileSize) }))
+      .map((s, i) => ({ s, i }))
+      .filter(({ s }) => s.type === PT_LOAD && s.fileSize > 0)
+      .map(({ s, i }) => ({ address: s.physicalAddress, data: this.reader.segmentBytes(s, i) }))
   }
 }
 

@@ -1,6 +1,7 @@
 /** A firmware image from an ELF, Intel HEX or raw binary file, as address-tagged chunks to write. */
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
+import { isElf } from '../../formats/elf'
 import { ElfFile, type LoadChunk } from '../elf/elf-file'
 import { parseIntelHex } from './intel-hex'
 
@@ -25,7 +26,7 @@ export class ImageFormatError extends Error {
 }
 
 export function detectFormat(bytes: Uint8Array, fileName: string): ImageFormat {
-  if (bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) return 'elf'
+  if (isElf(bytes)) return 'elf'
   if (/\.(hex|ihex|ihx)$/i.test(fileName) || (bytes[0] === 0x3a && /^:[0-9A-Fa-f]{10}/.test(new TextDecoder().decode(bytes.subarray(0, 16))))) return 'hex'
   return 'bin'
 }

@@ -3,12 +3,13 @@
  * memory and debug-register commands rather than raw DP/AP, so it provides MemoryAccess directly and the
  * Cortex-M layer (halt, registers via DCRSR, FPB, DWT) sits on top unchanged — as in probe-rs.
  */
-import type { CycleCounter, DebugTarget, HaltReason, MemoryAccess } from '../debug-target'
+import type { MemoryAccess } from '../debug-target'
 import type { InstrumentIdentity } from '../../instruments/identity'
-import { CortexM } from '../cortex-m/cortex-m'
-import { DwtCycleCounter } from '../cortex-m/dwt'
+import type { CortexM } from '../cortex-m/cortex-m'
+import { CortexMTarget } from '../cortex-m/cortex-m-target'
 import type { CpuIdInfo } from '../cortex-m/registers'
 import { STLINK_PIDS } from '../discovery'
+import { claimProbeInterface } from '../usb-claim'
 import { describeUsbFailure } from '../usb-errors'
 import { probeLabel } from '../cmsis-dap/transport'
 import {
@@ -86,19 +87,7 @@ export class StlinkProbe implements MemoryAccess {
     if (!generation || generation === 'v1' || generation === 'v3-loader') {
       throw new Error(`${probeLabel(device)} is an ST-LINK ${generation ?? 'of unknown kind'} (PID 0x${device.productId.toString(16)}), which Joulebench does not drive. Use an ST-LINK/V2 or V3, or its GDB server.`)
     }
-    const label = probeLabel(device)
-    try {
-      if (!device.opened) await device.open()
-    } catch (e) {
-      throw describeUsbFailure(label, 'open', e)
-    }
-    try {
-      if (!device.configuration) await device.selectConfiguration(1)
-      await device.claimInterface(0)
-    } catch (e) {
-      await device.close().catch(() => undefined)
-      throw describeUsbFailure(label, 'claim the debug interface of', e)
-    }
+    await claimProbeInterface(device, probeLabel(device), 0)
     // V2 sends commands on EP 2 OUT; V2-1 and V3 on EP 1 OUT. Replies come on EP 1 IN (0x81) for all.
     const probe = new StlinkProbe(device, generation, generation === 'v2' ? 2 : 1, 1, 0)
     return probe
@@ -241,23 +230,20 @@ export class StlinkProbe implements MemoryAccess {
   }
 }
 
-export class StlinkTarget implements DebugTarget {
-  readonly description: string
-
+export class StlinkTarget extends CortexMTarget {
   private constructor(
     readonly probe: StlinkProbe,
-    readonly core: CortexM,
-    readonly cpu: CpuIdInfo
+    core: CortexM,
+    cpu: CpuIdInfo
   ) {
-    this.description = `${probe.label} (SWD) on a ${cpu.name}`
+    super(probe, core, cpu, probe.label)
   }
 
   static async connect(device: USBDevice, options: { clockHz?: number } = {}): Promise<StlinkTarget> {
     const probe = await StlinkProbe.open(device)
     try {
       await probe.connect(options.clockHz)
-      const core = new CortexM(probe, probe.label)
-      const cpu = await core.attach()
+      const { core, cpu } = await CortexMTarget.attachCore(probe, probe.label)
       return new StlinkTarget(probe, core, cpu)
     } catch (e) {
       await probe.close()
@@ -265,59 +251,6 @@ export class StlinkTarget implements DebugTarget {
     }
   }
 
-  readMemory(address: number, length: number): Promise<Uint8Array> {
-    return this.probe.readMemory(address, length)
-  }
-  writeMemory(address: number, data: Uint8Array): Promise<void> {
-    return this.probe.writeMemory(address, data)
-  }
-  read32(address: number): Promise<number> {
-    return this.probe.read32(address)
-  }
-  write32(address: number, value: number): Promise<void> {
-    return this.probe.write32(address, value)
-  }
-  halt(): Promise<HaltReason> {
-    return this.core.halt()
-  }
-  resume(): Promise<void> {
-    return this.core.resume()
-  }
-  step(): Promise<number> {
-    return this.core.step()
-  }
-  isHalted(): Promise<boolean> {
-    return this.core.isHalted()
-  }
-  waitForHalt(timeoutS: number): Promise<HaltReason> {
-    return this.core.waitForHalt(timeoutS)
-  }
-  resetAndHalt(): Promise<void> {
-    return this.core.resetAndHalt()
-  }
-  reset(): Promise<void> {
-    return this.core.reset()
-  }
-  readRegister(register: number): Promise<number> {
-    return this.core.readRegister(register)
-  }
-  writeRegister(register: number, value: number): Promise<void> {
-    return this.core.writeRegister(register, value)
-  }
-  setBreakpoint(address: number): Promise<void> {
-    return this.core.setBreakpoint(address)
-  }
-  clearBreakpoint(address: number): Promise<void> {
-    return this.core.clearBreakpoint(address)
-  }
-  canBreakAt(address: number): boolean {
-    return this.core.canBreakAt(address)
-  }
-  async cycleCounter(): Promise<CycleCounter | undefined> {
-    if (this.cpu.armv6m) return undefined
-    const dwt = new DwtCycleCounter(this.probe)
-    return (await dwt.works()) ? dwt : undefined
-  }
   close(): Promise<void> {
     return this.probe.close()
   }
