@@ -1,7 +1,7 @@
 import type { TableMapping } from '../formats/table-mapping'
 import { renderPlotSvg } from './svg-plot'
 import type { FitPlotSpec } from './fit-plot'
-import { columnUnit, formatNumber, formatSi } from './si-format'
+import { columnUnit, formatNumber, formatSi } from '../units/si'
 import type { RowFilter, TableComparison, TableFitResult } from './table-analysis'
 import type { ExportTable } from './table-export'
 

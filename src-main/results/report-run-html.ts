@@ -7,7 +7,7 @@ import { comparisonSection, escapeHtml, fitSection, num, REPORT_CSS } from './re
 import type { RunFacts, RunFileFacts } from './run-facts'
 import type { StageBreakdown } from './runs-analysis'
 import { analyzerLabel } from './runs-table'
-import { formatNumber, formatSi } from './si-format'
+import { formatNumber, formatSi } from '../units/si'
 import { renderStageBarsSvg, stageName } from './stage-bars'
 import type { TableComparison, TableFitResult } from './table-analysis'
 import type { ExportTable } from './table-export'

@@ -4,7 +4,7 @@ import type { RunInfo, RunInstrument } from '../runs/runs-store'
 import type { Summary } from '../analysis/statistics'
 import type { RunFacts } from './run-facts'
 import { rowsTable, type ExportTable } from './table-export'
-import { formatSi } from './si-format'
+import { formatSi } from '../units/si'
 
 /**
  * Recorded runs as the same mapped-table shape a published table becomes, one row per run, so the

@@ -1,6 +1,6 @@
 import { PLOT_THEME_COLORS, type PlotTheme } from './fit-plot'
 import type { StageBreakdown } from './runs-analysis'
-import { axisFormat, formatSi } from './si-format'
+import { axisFormat, formatSi } from '../units/si'
 import { escapeXml, linearTicks } from './svg-plot'
 
 /**

@@ -1,5 +1,5 @@
 import { PLOT_THEME_COLORS, type FitPlotSpec, type PlotTheme } from './fit-plot'
-import { axisFormat } from './si-format'
+import { axisFormat } from '../units/si'
 
 /**
  * Our own small SVG renderer of a fit plot: the same points, lines and bands as the screen's plot, as

@@ -1,5 +1,5 @@
 import { PLOT_THEME_COLORS, type PlotTheme } from './fit-plot'
-import { axisFormat } from './si-format'
+import { axisFormat } from '../units/si'
 import { escapeXml, linearTicks } from './svg-plot'
 
 /**

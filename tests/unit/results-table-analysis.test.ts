@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { parseCsv } from '../../src-main/formats/table-csv'
 import { applyTableMapping } from '../../src-main/formats/table-mapping'
 import { suggestTableMapping } from '../../src-main/results/mapping-suggestion'
-import { columnUnit, formatSi, formatTick } from '../../src-main/results/si-format'
+import { columnUnit, formatSi, formatTick } from '../../src-main/units/si'
 import { compareTable, confidenceBandLog, filterMappedTable, fitTable, pairedRatio, tableCategories, TableAnalysisError } from '../../src-main/results/table-analysis'
 import { fieldHeading, rowsTable, toCsv, toJson } from '../../src-main/results/table-export'
 

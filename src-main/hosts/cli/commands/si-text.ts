@@ -1,21 +1,8 @@
-/** Numbers with SI prefixes for human output of the recording commands (JSON output stays in plain SI units). */
-const PREFIXES: Array<[number, string]> = [
-  [1e9, 'G'],
-  [1e6, 'M'],
-  [1e3, 'k'],
-  [1, ''],
-  [1e-3, 'm'],
-  [1e-6, 'µ'],
-  [1e-9, 'n'],
-  [1e-12, 'p']
-]
+import { formatSi } from '../../../units/si'
 
+/** Numbers with SI prefixes for human output (JSON output stays in plain SI units): "15.35 mC". */
 export function si(value: number | null | undefined, unit: string, digits = 4): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '—'
-  if (value === 0) return `0 ${unit}`
-  const a = Math.abs(value)
-  const [scale, prefix] = PREFIXES.find(([s]) => a >= s) ?? PREFIXES[PREFIXES.length - 1]
-  return `${Number((value / scale).toPrecision(digits))} ${prefix}${unit}`
+  return Number.isFinite(value) ? formatSi(value, unit, digits, { trim: true }) : '—'
 }
 
 export function table(rows: string[][]): string {

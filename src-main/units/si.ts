@@ -1,6 +1,7 @@
 /**
- * Numbers for people, shared by the Results screen, the SVG plots and the HTML report (pure code: it
- * runs in the core and in the renderer). Exports and the API keep plain SI numbers; these only format.
+ * Numbers for people, shared by every screen, the command line's text output, the SVG plots and the HTML
+ * reports (pure code: it runs in the core and in the renderer). Exports, JSON and the API keep plain SI
+ * numbers; these only format.
  */
 
 const PREFIXES: Array<[number, string]> = [
@@ -28,13 +29,17 @@ export function siPrefix(value: number): { scale: number; prefix: string } {
 /** Units that count things rather than measure them: shown as "12.5M" rather than "12.5 MMAC". */
 const COUNTS = new Set(['', 'MAC', 'MACs'])
 
-/** "20.9 nJ", "1.50 ms", "18.5M" (MACs) — `digits` significant figures. */
-export function formatSi(value: number | null | undefined, unit: string, digits = 3): string {
+/**
+ * "20.9 nJ", "1.50 ms", "18.5M" (MACs) — `digits` significant figures; `trim` drops trailing zeros
+ * ("1.5 ms"), as the command line prints.
+ */
+export function formatSi(value: number | null | undefined, unit: string, digits = 3, options: { trim?: boolean } = {}): string {
   if (value === null || value === undefined || Number.isNaN(value)) return '—'
   if (!Number.isFinite(value)) return `${value > 0 ? '∞' : '−∞'}${unit ? ' ' + unit : ''}`
   if (value === 0) return COUNTS.has(unit) ? '0' : `0 ${unit}`
   const { scale, prefix } = siPrefix(value)
-  const n = (value / scale).toPrecision(digits)
+  const fixed = (value / scale).toPrecision(digits)
+  const n = options.trim ? String(Number(fixed)) : fixed
   return COUNTS.has(unit) ? `${n}${prefix}` : `${n} ${prefix}${unit}`
 }
 
