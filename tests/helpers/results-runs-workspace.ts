@@ -7,7 +7,7 @@ import type { RunSegment, RunSummary } from '../../src-main/runs/run-analysis'
 import { RunsStore } from '../../src-main/runs/runs-store'
 import { openWorkspace } from '../../src-main/store/workspace'
 import { cli } from './cli'
-import { prng } from './results-runs-fixtures'
+import { prng } from './prng'
 
 /**
  * A workspace with runs for the Results tests: a sweep of model sizes on the virtual bench for two

@@ -13,7 +13,7 @@ import { MIGRATIONS } from '../../src-main/store/migrations'
 import { openWorkspace, type Db } from '../../src-main/store/workspace'
 import { mergeWorkspace, WorkspaceMergeError, type MergeSummary } from '../../src-main/workspace-merge/merge'
 import { cli } from '../helpers/cli'
-import { prng } from '../helpers/results-runs-fixtures'
+import { prng } from '../helpers/prng'
 
 /**
  * Merging real workspace files made by real runs on the virtual bench: a lab workspace and a field

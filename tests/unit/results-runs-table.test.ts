@@ -3,7 +3,8 @@ import { compareRuns, fitRuns, stageBreakdown, type RunSamples } from '../../src
 import { filterRuns, runCategories, runsMappedTable, RunFilterError } from '../../src-main/results/runs-table'
 import { renderStageBarsSvg } from '../../src-main/results/stage-bars'
 import type { ModelFileFacts } from '../../src-main/models/model-file'
-import { prng, syntheticRun } from '../helpers/results-runs-fixtures'
+import { prng } from '../helpers/prng'
+import { syntheticRun } from '../helpers/results-runs-fixtures'
 
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length
 const sd = (v: number[]) => Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1))
