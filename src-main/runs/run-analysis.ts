@@ -42,6 +42,8 @@ export interface RunAnalysisRequest {
   /** dut-timestamps without windows: N of the infer command, and how many windows to take from the end. */
   inferenceCount?: number
   timestampWindows?: number
+  /** Stage durations from the firmware's UART log, placed around each segmented inference. */
+  stageLog?: AnalysisPlan['stageLog']
 }
 
 export type SegmentKind = 'idle' | 'window' | 'inference' | 'stage'
@@ -243,7 +245,8 @@ function analyzeInferences(trace: TraceReader, request: RunAnalysisRequest, seg:
     idle: request.idle ?? undefined,
     supplyV: request.supplyV,
     confidence: request.confidence,
-    warmup: windows ? 0 : (request.warmup ?? 0)
+    warmup: windows ? 0 : (request.warmup ?? 0),
+    stageLog: request.stageLog
   }
   const r = analyzeRecording(trace, plan)
   const dt = trace.samplePeriodS

@@ -1,4 +1,6 @@
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { builtInFormat, customStageLogFormat, StageLogFormatError } from '../../../dut/stage-logs/formats'
+import { parseStageLog } from '../../../dut/stage-logs/parse'
 import { importRecording } from '../../../formats/import-recording'
 import { AnalysisError } from '../../../analysis/segments'
 import { analyzeRun, describeSegmentation } from '../../../runs/run-analysis'
@@ -25,10 +27,33 @@ async function resolveRecording(ctx: CliContext, store: RecordingStore, ref: str
   return outcome.recording
 }
 
+/** The --stage-log file parsed in the --stage-format named, or undefined when none was given. */
+function readStageLog(values: Record<string, unknown>) {
+  const file = values['stage-log']
+  const format = values['stage-format']
+  if (file === undefined) {
+    if (format !== undefined) throw new UserError('--stage-format needs the log itself: give --stage-log FILE.', 2)
+    return undefined
+  }
+  if (typeof file !== 'string' || !existsSync(file)) throw new UserError(`--stage-log: no such file "${String(file)}".`, 2)
+  if (typeof format !== 'string') throw new UserError('Say how the log is written with --stage-format max78000|mcxn947|we2|REGEX.', 2)
+  const uartBaud = numberOption(values, 'uart-baud')
+  const clockHz = numberOption(values, 'clock-hz')
+  try {
+    const f = /^(max78000|mcxn947|we2)$/i.test(format) ? builtInFormat(format) : customStageLogFormat({ pattern: format, clockHz })
+    const log = parseStageLog(readFileSync(file, 'utf8'), f)
+    return { log, align: uartBaud ? { uartBaud } : undefined }
+  } catch (e) {
+    if (e instanceof StageLogFormatError) throw new UserError(`${file}: ${e.message}`, 2)
+    throw e
+  }
+}
+
 export const analyzeCommand: CliCommand = {
   name: 'analyze',
   summary: 'Cut a recording into inferences and print each one and the statistics (count, mean ± CI, sd, median)',
-  usage: '(RECORDING | FILE) --segment gpio:D0|threshold:LEVEL[,min=S]|windows:A-B[,…]|timestamps:marks,n=N [--voltage V] [--idle A-B] [--subtract-idle] [--warmup K]',
+  usage:
+    '(RECORDING | FILE) --segment gpio:D0|threshold:LEVEL[,min=S]|windows:A-B[,…]|timestamps:marks,n=N [--voltage V] [--idle A-B] [--subtract-idle] [--warmup K] [--stage-log FILE --stage-format max78000|mcxn947|we2|REGEX [--uart-baud B] [--clock-hz F]]',
   help: [
     'RECORDING is a number or UUID from joulebench recordings; a FILE (Monsoon CSV, .stpm, .ppk2, CSV) is imported first.',
     'Prints every segment (start, end, duration, energy, charge, average and peak power) and a summary.',
@@ -42,7 +67,11 @@ export const analyzeCommand: CliCommand = {
     '                                                     timestamps ÷ N; mlperf scores the median of 5 windows ≥ 10 s',
     '--voltage V       supply voltage for energy where the recording has no measured voltage',
     '--idle A-B        idle window (seconds) for the baseline; --subtract-idle reports energy above it',
-    '--warmup K        leave the first K inferences out of the statistics (the convolution study drops 1)'
+    '--warmup K        leave the first K inferences out of the statistics (the convolution study drops 1)',
+    '--stage-log FILE  the firmware\'s UART log of stage times; each logged run is pinned to a segmented inference',
+    '--stage-format F  max78000, mcxn947, we2, or a regular expression with (?<stage>…) and (?<us>…)/(?<ms>…)/(?<cycles>…)',
+    '--uart-baud B     baud rate the log was printed at (estimates the print time between stages, WE2)',
+    '--clock-hz F      core clock, for a pattern that reads cycles'
   ].join('\n'),
   options: {
     segment: { type: 'string' },
@@ -50,7 +79,11 @@ export const analyzeCommand: CliCommand = {
     idle: { type: 'string' },
     'subtract-idle': { type: 'boolean', default: false },
     warmup: { type: 'string' },
-    confidence: { type: 'string' }
+    confidence: { type: 'string' },
+    'stage-log': { type: 'string' },
+    'stage-format': { type: 'string' },
+    'uart-baud': { type: 'string' },
+    'clock-hz': { type: 'string' }
   },
   async run(ctx, values, positionals) {
     if (positionals.length !== 1) throw new UserError('analyze expects one RECORDING or FILE. See joulebench analyze --help.', 2)
@@ -74,6 +107,8 @@ export const analyzeCommand: CliCommand = {
     const labelledIdle = spec.segmentation.kind === 'windows' && spec.segmentation.windows.some((w) => /^\s*idle\b/i.test(w.label))
     if (subtractIdle && !idle && !labelledIdle) throw new UserError('--subtract-idle needs an idle window: give --idle A-B (seconds), or an idle@A-B window.', 2)
 
+    const stageLog = readStageLog(values)
+
     const store = RecordingStore.open(ctx.workspace(), ctx.dbPath)
     const info = await resolveRecording(ctx, store, positionals[0], supplyV)
     const durationS = store.durationS(info)
@@ -88,7 +123,8 @@ export const analyzeCommand: CliCommand = {
         confidence,
         warmup,
         inferenceCount: spec.inferenceCount,
-        timestampWindows: spec.timestampWindows
+        timestampWindows: spec.timestampWindows,
+        stageLog
       })
     } catch (e) {
       if (e instanceof AnalysisError) throw new UserError(`Recording ${info.id} "${info.name}": ${e.message}`)
