@@ -14,7 +14,7 @@ import { recordingParams, type RecordingEvents, type RecordingResults } from './
 import { captureParams, type CaptureApiEvents, type CaptureResults } from './methods/capture'
 import { runParams, type RunEvents, type RunResults } from './methods/runs'
 import { probeParams, type ProbeEvents, type ProbeResults } from './methods/probes'
-import { wiringParams, type WiringResults } from './methods/wiring'
+import { wiringParams, type WiringEvents, type WiringResults } from './methods/wiring'
 import { calibrationParams, type CalibrationEvents, type CalibrationResults } from './methods/calibration'
 
 export type * from './methods/app'
@@ -42,7 +42,7 @@ export const API_PARAMS = {
 export interface ApiResults extends AppResults, InstrumentResults, ResultsResults, RecordingResults, CaptureResults, RunResults, ProbeResults, WiringResults, CalibrationResults {}
 
 /** Everything the core pushes to clients without being asked. */
-export interface ApiEvents extends InstrumentEvents, RecordingEvents, CaptureApiEvents, RunEvents, ProbeEvents, CalibrationEvents {}
+export interface ApiEvents extends InstrumentEvents, RecordingEvents, CaptureApiEvents, RunEvents, ProbeEvents, CalibrationEvents, WiringEvents {}
 
 export type ApiMethod = keyof typeof API_PARAMS
 export type ApiParams<M extends ApiMethod> = z.input<(typeof API_PARAMS)[M]>

@@ -75,6 +75,8 @@ describe('Wiring screen (browser mode + Chromium)', () => {
   it('shows the failure a staged fault causes, with its message and hint, and passes again once cleared', async () => {
     await page.getByTestId('bench-fault-select').selectOption('silent-trigger')
     await expect.poll(() => step('trigger').getAttribute('data-status')).toBe('pending')
+    // The status bar warns on every screen while a fault is staged on the virtual bench.
+    await expect.poll(() => page.getByTestId('status-bench-fault').textContent()).toMatch(/virtual bench fault staged: silent-trigger/)
     await page.getByTestId('check-all').click()
     await expect.poll(async () => (await page.getByTestId('wiring-summary').textContent().catch(() => '')) ?? '', { timeout: 60_000 }).toMatch(
       /^Stopped at step "Connect the trigger line"/
@@ -86,6 +88,7 @@ describe('Wiring screen (browser mode + Chromium)', () => {
     await page.screenshot({ path: screenshotPath('wiring-guide-fault') })
 
     await page.getByTestId('bench-fault-select').selectOption('none')
+    await expect.poll(() => page.getByTestId('status-bench-fault').count()).toBe(0)
     await step('trigger').getByTestId('check-step').click()
     await expect.poll(() => step('trigger').getAttribute('data-status'), { timeout: 30_000 }).toBe('pass')
   })

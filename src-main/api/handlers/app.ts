@@ -7,6 +7,7 @@ export const appHandlers: Pick<HandlerMap, 'app.info'> = {
     workspacePath: core.options.dbPath,
     workspaceId: core.db.prepare("SELECT value FROM workspace_meta WHERE key = 'workspace_id'").pluck().get() as string,
     host: core.options.host,
-    platform: `${process.platform}-${process.arch}`
+    platform: `${process.platform}-${process.arch}`,
+    virtualBenchFault: core.bench.fault
   })
 }

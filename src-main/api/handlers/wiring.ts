@@ -21,6 +21,7 @@ export const wiringHandlers: Pick<HandlerMap, WiringMethods> = {
   },
   'wiring.virtualFault': (core, p) => {
     core.bench.fault = p.fault
+    core.emit('bench.fault', { fault: p.fault })
     return { fault: core.bench.fault }
   }
 }

@@ -10,6 +10,8 @@ export interface AppInfo {
   workspaceId: string
   host: 'electron' | 'server' | 'test'
   platform: string
+  /** The wiring fault staged on the virtual bench ('none' normally); every virtual instrument sees it. */
+  virtualBenchFault: string
 }
 
 export interface AppResults {

@@ -77,3 +77,8 @@ export interface WiringResults {
   'wiring.check': WiringCheckResult
   'wiring.virtualFault': { fault: BenchFault }
 }
+
+export interface WiringEvents {
+  /** The virtual bench's staged wiring fault changed: every virtual instrument now sees it. */
+  'bench.fault': { fault: BenchFault }
+}
