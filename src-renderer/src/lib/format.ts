@@ -1,6 +1,7 @@
 /** Engineering formatting for the UI (the shared SI formatter, plus seconds and percentages). */
-export { formatSi as si } from '../../../src-main/units/si'
 import { formatSi as si } from '../../../src-main/units/si'
+
+export { si }
 
 /** Seconds for axis ticks and durations: "1.5 s", "250 ms", "12.5 µs". */
 export function seconds(value: number, digits = 4): string {
