@@ -61,9 +61,13 @@ export async function openPtyPair(name = 'jb'): Promise<PtyPair> {
     async close() {
       if (closed) return
       closed = true
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
+        // socat defers SIGTERM while it is blocked writing into a full pty (nobody reading the other
+        // end), so a pulled cable could wait forever: give it a moment, then kill it outright.
         child.kill('SIGTERM')
+        const killer = setTimeout(() => child.kill('SIGKILL'), 1000)
         await exited
+        clearTimeout(killer)
       }
       rmSync(dir, { recursive: true, force: true })
     }

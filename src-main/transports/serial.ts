@@ -42,6 +42,9 @@ function serialOpenMessage(path: string, cause: Error): string {
   return `Cannot open ${path}: ${text}`
 }
 
+/** How long close() waits for the operating system to release the port before going on without it. */
+const CLOSE_WAIT_MS = 3000
+
 export async function openSerial(path: string, baudRate = 115200): Promise<SerialTransport> {
   const port = new SerialPort({ path, baudRate, autoOpen: false })
   await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(new SerialOpenError(path, err)) : resolve())))
@@ -96,7 +99,13 @@ export function wrapSerialPort(port: SerialPort): SerialTransport {
       return new Promise((resolve) => {
         clearInterval(watchdog)
         if (!port.isOpen) return resolve()
-        port.close(() => resolve())
+        // close(2) on a tty can block in the kernel while another process is stuck writing to its
+        // other end; the descriptor is released when that ends, but the caller need not wait for it.
+        const giveUp = setTimeout(resolve, CLOSE_WAIT_MS)
+        port.close(() => {
+          clearTimeout(giveUp)
+          resolve()
+        })
       })
     }
   }

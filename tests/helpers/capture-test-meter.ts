@@ -63,8 +63,8 @@ export class TestMeterEmulator {
   async unplug(): Promise<void> {
     if (this.timer) clearInterval(this.timer)
     this.timer = null
-    await this.port.close().catch(() => {})
     await this.pair.close()
+    await this.port.close().catch(() => {})
   }
 }
 
