@@ -12,6 +12,7 @@ import {
   type Ppk2SpikeFilterSettings,
   type Ppk2SpikeFilterState
 } from './conversion'
+import { HostClockCheck, type HostClockEvent } from './clock-check'
 import { metadataReplyEnd, parsePpk2Metadata, Ppk2MetadataError, type Ppk2Calibration, type Ppk2Metadata } from './metadata'
 import {
   encodeAverageStart,
@@ -63,6 +64,28 @@ export interface Ppk2DriverOptions {
   metadataTimeoutS?: number
   /** Resume into the same recording after the cable comes back, with a gap record for the outage. */
   reconnect?: Ppk2ReconnectOptions
+  /**
+   * Check the stream against the host clock for losses of exactly 64·k samples, which the counter
+   * cannot see (clock-check.ts). Default on; off by itself when the unit is not paced by real time.
+   */
+  hostClockCheck?: boolean
+}
+
+/** A stretch of the stream the decoder has produced, held until the clock check vouches for it. */
+type HeldItem = { start: number; words: Uint32Array } | { start: number; count: number; reason: string }
+
+/** Samples held back at most (about 10 s, 4 MB of words); beyond it the clock check must decide at once. */
+const MAX_HELD_SAMPLES = 1 << 20
+
+/** What the host-clock check found in the current capture (see clock-check.ts). */
+export interface Ppk2ClockStats {
+  /** 'off' when disabled (option, or a bench clock that is not real time); 'unpaced' when it turned itself off. */
+  hostClock: 'checking' | 'unpaced' | 'off'
+  inferredGaps: number
+  inferredLostSamples: number
+  clockAnomalies: number
+  /** The unit's clock against the host's, ppm (positive: the unit runs slow); null until fitted. */
+  driftPpm: number | null
 }
 
 export type Ppk2DriverState = 'idle' | 'starting' | 'streaming' | 'reconnecting' | 'interrupted' | 'disconnected' | 'closed'
@@ -105,6 +128,12 @@ export class Ppk2Driver implements PowerAnalyzer {
   private readonly clock: BenchClock
   private reconnectCancelled = false
   private readonly totals = { reconnects: 0, reconnectGapSamples: 0 }
+  private clockCheck: HostClockCheck | null = null
+  private readonly held: HeldItem[] = []
+  private heldSamples = 0
+  /** Samples inferred lost by the clock check: everything the decoder delivers after them moves on by this. */
+  private shift = 0
+  private anomalyReported = false
 
   private constructor(transport: SerialTransport, metadata: Ppk2Metadata, private readonly options: Ppk2DriverOptions) {
     this.transport = transport
@@ -171,9 +200,10 @@ export class Ppk2Driver implements PowerAnalyzer {
     return this.filterSettings
   }
 
-  /** Framing and loss counters of the current stream, plus reconnects. */
-  get stats(): Ppk2StreamStats & { reconnects: number; reconnectGapSamples: number } {
+  /** Framing and loss counters of the current stream, plus reconnects and the host-clock check's findings. */
+  get stats(): Ppk2StreamStats & { reconnects: number; reconnectGapSamples: number } & Ppk2ClockStats {
     const s = this.decoder?.stats
+    const c = this.clockCheck?.stats
     return {
       samples: s?.samples ?? 0,
       lostSamples: s?.lostSamples ?? 0,
@@ -182,7 +212,12 @@ export class Ppk2Driver implements PowerAnalyzer {
       counterGlitches: s?.counterGlitches ?? 0,
       corruptWords: s?.corruptWords ?? 0,
       resyncs: s?.resyncs ?? 0,
-      ...this.totals
+      ...this.totals,
+      hostClock: c?.state ?? 'off',
+      inferredGaps: c?.inferredGaps ?? 0,
+      inferredLostSamples: c?.inferredLostSamples ?? 0,
+      clockAnomalies: c?.clockAnomalies ?? 0,
+      driftPpm: c?.driftPpm ?? null
     }
   }
 
@@ -249,9 +284,18 @@ export class Ppk2Driver implements PowerAnalyzer {
     if (options.supplyV !== undefined) await this.setSupplyMv(Math.round(options.supplyV * 1000))
     this.sink = sink
     this.decoder = new Ppk2StreamDecoder({
-      words: (startIndex, words) => this.deliver(startIndex, words),
-      gap: (startIndex, count, reason) => this.sink?.gap({ startIndex, count, reason })
+      words: (start, words) => this.hold({ start, words }),
+      gap: (start, count, reason) => this.hold({ start, count, reason })
     })
+    this.held.length = 0
+    this.heldSamples = 0
+    this.shift = 0
+    this.anomalyReported = false
+    // A virtual bench whose clock is not the host's streams faster or slower than real time: the host
+    // clock then says nothing about losses. The check also turns itself off when it measures a pace that
+    // no crystal explains (the virtual bench's accelerated runs open the driver without their clock).
+    const paced = this.options.clock === undefined || this.options.clock === realTimeClock
+    this.clockCheck = (this.options.hostClockCheck ?? true) && paced ? new HostClockCheck({ samplePeriodS: PPK2_SAMPLE_PERIOD_S }) : null
     this.filter = this.filterSettings ? newSpikeFilterState(this.filterSettings) : null
     // Bytes of an earlier stream still on their way would be taken for the first samples of this one:
     // let them pass first. (Not transport.flush(): it also throws away commands not yet sent.)
@@ -279,7 +323,7 @@ export class Ppk2Driver implements PowerAnalyzer {
     // for a while (a real unit stops within milliseconds; a busy host may read in bursts).
     await this.waitQuiet(200, 10_000)
     if (this.stateValue === 'streaming') {
-      this.decoder?.finish()
+      this.endOfStream()
       this.stateValue = 'idle'
     }
   }
@@ -294,8 +338,12 @@ export class Ppk2Driver implements PowerAnalyzer {
   private attach(transport: SerialTransport): void {
     this.transport = transport
     transport.onData((chunk) => {
-      this.lastDataAtMs = performance.now()
-      if (this.stateValue === 'streaming') this.decoder?.push(chunk)
+      const now = performance.now()
+      this.lastDataAtMs = now
+      if (this.stateValue === 'streaming' && this.decoder) {
+        this.decoder.push(chunk)
+        this.checkArrival(now / 1000, this.decoder.nextIndex)
+      }
     })
     transport.onClose((reason) => {
       if (this.transport === transport) void this.lost(reason)
@@ -320,6 +368,95 @@ export class Ppk2Driver implements PowerAnalyzer {
     }
   }
 
+  /** Everything the decoder produces waits here until the clock check vouches for it. */
+  private hold(item: HeldItem): void {
+    this.held.push(item)
+    if ('words' in item) this.heldSamples += item.words.length
+  }
+
+  private checkArrival(hostS: number, index: number): void {
+    const check = this.clockCheck
+    if (!check) {
+      this.release(Number.POSITIVE_INFINITY)
+      return
+    }
+    for (const event of check.arrival(hostS, index)) this.onClockEvent(event)
+    if (this.heldSamples > MAX_HELD_SAMPLES) for (const event of check.force()) this.onClockEvent(event)
+    this.release(check.vouchedIndex)
+  }
+
+  /** Hands on what is held before decoder index `upTo`, moved past the gaps the clock check inferred. */
+  private release(upTo: number): void {
+    const sink = this.sink
+    let n = 0
+    while (n < this.held.length && this.held[n].start < upTo) {
+      const item = this.held[n]
+      if ('words' in item) {
+        const end = item.start + item.words.length
+        if (end > upTo) {
+          // The decoder's blocks end where arrivals end, so this split is a safeguard, not the rule.
+          const cut = upTo - item.start
+          this.deliver(item.start + this.shift, item.words.subarray(0, cut))
+          this.held[n] = { start: upTo, words: item.words.subarray(cut) }
+          this.heldSamples -= cut
+          break
+        }
+        this.heldSamples -= item.words.length
+        this.deliver(item.start + this.shift, item.words)
+      } else {
+        sink?.gap({ startIndex: item.start + this.shift, count: item.count, reason: item.reason })
+      }
+      n++
+    }
+    if (n > 0) this.held.splice(0, n)
+  }
+
+  private onClockEvent(event: HostClockEvent): void {
+    const path = this.transport.path
+    if (event.kind === 'loss') {
+      this.release(event.atIndex)
+      const at = event.atIndex + this.shift
+      const ms = (event.count * PPK2_SAMPLE_PERIOD_S * 1000).toFixed(2)
+      this.sink?.gap({
+        startIndex: at,
+        count: event.count,
+        reason: `${event.count} samples (64·${event.count / 64}) lost without a counter jump (inferred from the host clock)`
+      })
+      this.shift += event.count
+      this.sink?.warning(
+        `PPK2 at ${path}: ${event.count} samples (${ms} ms) went missing near sample ${at} without a jump of the sample counter ` +
+          `(a whole number of its 64-sample cycles), seen because the stream arrived ${ms} ms later by the host clock from there on. ` +
+          'The recording has a gap there and the samples after it are placed at their true time. Repeated losses mean the USB link ' +
+          'drops data: connect the PPK2 directly (no hub or dock), or try another port or cable.'
+      )
+    } else if (event.kind === 'anomaly') {
+      if (this.anomalyReported) return
+      this.anomalyReported = true
+      this.sink?.warning(
+        `PPK2 at ${path}: the stream's timing against the host clock shifted by ${(event.stepS * 1000).toFixed(2)} ms near sample ${event.atIndex + this.shift}, ` +
+          'which is not a whole number of the counter’s 64-sample cycles, so no samples are marked lost there. The host may have been ' +
+          'too busy to read the PPK2 steadily; if this repeats, close other programs or use another USB port (further shifts are counted, not reported).'
+      )
+    } else if (!this.options.virtual) {
+      this.sink?.warning(
+        `PPK2 at ${path}: samples arrive at ${event.rateRatio.toFixed(3)}× the unit's 100 kS/s by the host clock, so the host-clock loss check ` +
+          'is off for this capture and losses of exactly 64·k samples cannot be detected. The host is not keeping up: close other programs or use another USB port.'
+      )
+    }
+  }
+
+  /** The decoder's held bytes and everything the clock check still holds go to the sink: nothing received is dropped. */
+  private endOfStream(): void {
+    this.decoder?.finish()
+    this.clockCheck?.finish()
+    this.release(Number.POSITIVE_INFINITY)
+  }
+
+  /** Index the recording has reached: the decoder's, moved past inferred gaps. */
+  private get recordedIndex(): number {
+    return (this.decoder?.nextIndex ?? 0) + this.shift
+  }
+
   private deliver(startIndex: number, words: Uint32Array): void {
     const sink = this.sink
     if (!sink) return
@@ -334,18 +471,18 @@ export class Ppk2Driver implements PowerAnalyzer {
     const path = this.transport.path
     if (this.stateValue === 'closed' || this.stateValue === 'interrupted' || this.stateValue === 'disconnected') return
     const wasStreaming = this.stateValue === 'streaming'
-    if (wasStreaming) this.decoder?.finish()
+    if (wasStreaming) this.endOfStream()
     if (wasStreaming && this.options.reconnect) {
       this.stateValue = 'reconnecting'
       const timeoutS = this.options.reconnect.timeoutS ?? 30
       this.sink?.warning(
-        `PPK2 at ${path} went away during capture (${reason}). Everything up to sample ${this.decoder?.nextIndex ?? 0} is kept; waiting up to ${timeoutS} s for it to come back.`
+        `PPK2 at ${path} went away during capture (${reason}). Everything up to sample ${this.recordedIndex} is kept; waiting up to ${timeoutS} s for it to come back.`
       )
       if (await this.reconnect(timeoutS)) return
     }
     this.stateValue = wasStreaming ? 'interrupted' : 'disconnected'
     const message = wasStreaming
-      ? `PPK2 at ${path} disconnected during capture (${reason}). The recording ends at sample ${this.decoder?.nextIndex ?? 0}; every sample before it is kept. Check the USB cable (avoid hubs and docks), replug the PPK2 and start a new capture${this.options.reconnect ? '' : ', or turn on auto-reconnect'}.`
+      ? `PPK2 at ${path} disconnected during capture (${reason}). The recording ends at sample ${this.recordedIndex}; every sample before it is kept. Check the USB cable (avoid hubs and docks), replug the PPK2 and start a new capture${this.options.reconnect ? '' : ', or turn on auto-reconnect'}.`
       : `PPK2 at ${path} disconnected (${reason}). Replug it and open it again.`
     this.reportDisconnect(message)
   }
@@ -374,9 +511,12 @@ export class Ppk2Driver implements PowerAnalyzer {
         // The outage's length comes from the clock: sample index × 10 µs is the recording's time.
         const decoder = this.decoder!
         const dueIndex = Math.round((this.clock.nowS() - this.streamStartS) / PPK2_SAMPLE_PERIOD_S)
-        const missing = Math.max(0, dueIndex - decoder.nextIndex)
+        const missing = Math.max(0, dueIndex - this.recordedIndex)
         decoder.skip(missing, 'device disconnected; gap length estimated from the host clock')
+        this.release(Number.POSITIVE_INFINITY)
         decoder.restart()
+        // A new stream: its lateness against the host clock starts afresh.
+        this.clockCheck?.reset()
         this.totals.reconnects++
         this.totals.reconnectGapSamples += missing
         this.filter = this.filterSettings ? newSpikeFilterState(this.filterSettings) : null

@@ -28,7 +28,11 @@ const ARGUMENT_BYTES: Record<number, number> = {
 }
 
 export type Ppk2Fault =
-  /** The device produces `count` samples the host never receives (the counter still advances). */
+  /**
+   * The device produces `count` samples the host never receives; the counter still advances and the
+   * stream keeps its real-time pace. With count = 64·k the counter shows nothing at all: only the host
+   * clock can tell (clock-check.ts). A drop longer than one write carries on into the next ones.
+   */
   | { kind: 'drop-samples'; atIndex?: number; count: number }
   /** `count` bytes vanish from the stream, starting at byte `byteOffset` of the word at atIndex. */
   | { kind: 'drop-bytes'; atIndex?: number; byteOffset?: number; count: number }
@@ -353,7 +357,10 @@ class Ppk2Emulator implements Ppk2EmulatorHandle {
           const n = Math.min(fault.count, count - k)
           edits.push({ at: 4 * k, removeTo: 4 * (k + n) })
           for (let j = k; j < k + n; j++) lost.add(j)
-          this.truth.droppedSamples.push({ index: first + k, count: n })
+          const before = this.truth.droppedSamples[this.truth.droppedSamples.length - 1]
+          if (before && before.index + before.count === first + k) before.count += n
+          else this.truth.droppedSamples.push({ index: first + k, count: n })
+          if (n < fault.count) this.inject({ kind: 'drop-samples', atIndex: first + count, count: fault.count - n })
           break
         }
         case 'drop-bytes': {

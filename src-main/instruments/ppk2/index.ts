@@ -1,5 +1,6 @@
 /** The Nordic PPK2: codec, driver, emulator and the virtual-bench entry, for the rest of the core. */
-export { Ppk2Driver, Ppk2Error, PPK2_RANGES, type Ppk2DriverOptions, type Ppk2DriverState, type Ppk2ReconnectOptions } from './driver'
+export { Ppk2Driver, Ppk2Error, PPK2_RANGES, type Ppk2ClockStats, type Ppk2DriverOptions, type Ppk2DriverState, type Ppk2ReconnectOptions } from './driver'
+export { HostClockCheck, type HostClockCheckOptions, type HostClockEvent, type HostClockStats } from './clock-check'
 export {
   decodePpk2Words,
   extractPpk2Logic,

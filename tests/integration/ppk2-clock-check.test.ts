@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { Ppk2Driver } from '../../src-main/instruments/ppk2/driver'
+import { ramp } from '../../src-main/instruments/ppk2/signals'
+import { createVirtualPpk2, type VirtualPpk2, type VirtualPpk2Options } from '../../src-main/instruments/ppk2/virtual'
+import type { BenchClock } from '../../src-main/virtual-bench/dut-signal'
+import { CollectingSink, fastClock, waitFor } from '../helpers/ppk2-sink'
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {})
+})
+
+/** A sawtooth across ranges 1–3, so every sample word differs from its neighbours (and noise makes the rest). */
+const SIGNAL = ramp({ fromA: 100e-6, toA: 30e-3, periodS: 0.037 })
+
+async function bench(options: VirtualPpk2Options, driverClock?: BenchClock, emulatorClock?: BenchClock): Promise<{ virtual: VirtualPpk2; driver: Ppk2Driver }> {
+  const virtual = await createVirtualPpk2(SIGNAL, emulatorClock, { recordTruth: true, ...options })
+  cleanups.push(() => virtual.close())
+  const driver = await Ppk2Driver.open(await virtual.open(), { virtual: true, ...(driverClock ? { clock: driverClock } : {}) })
+  cleanups.push(() => driver.close())
+  return { virtual, driver }
+}
+
+describe('PPK2 host-clock check over a real pseudo-terminal', () => {
+  // 64·50 samples vanish 2 s into a real-time stream: the counter runs on unbroken across them.
+  it('puts a gap of exactly 3200 samples where 64·50 samples vanished without a counter jump', async () => {
+    const lossAt = 200_000
+    const { virtual, driver } = await bench({ faults: [{ kind: 'drop-samples', atIndex: lossAt, count: 3200 }] })
+    const sink = new CollectingSink()
+    await driver.start(sink)
+    const truth = virtual.emulator.truth
+    // A loaded machine may take long; the check needs about a second of stream after the loss to confirm it.
+    await waitFor(() => sink.gaps.length > 0 || truth.samplesProduced > lossAt + 1_500_000, 120_000)
+    await waitFor(() => truth.samplesProduced > lossAt + 400_000, 120_000)
+    await driver.stop()
+
+    expect(truth.droppedSamples).toEqual([{ index: lossAt, count: 3200 }])
+    expect(sink.disorder).toEqual([])
+    // The decoder saw nothing (the counter is in step); the host clock saw all of it.
+    expect(driver.stats.lostSamples).toBe(0)
+    expect(sink.gaps).toHaveLength(1)
+    const gap = sink.gaps[0]
+    expect(gap.count).toBe(3200)
+    expect(gap.reason).toMatch(/without a counter jump \(inferred from the host clock\)/)
+    // The gap goes before the last arrival that was still on time: at or a little before the true index.
+    expect(gap.startIndex).toBeLessThanOrEqual(lossAt)
+    expect(lossAt - gap.startIndex).toBeLessThan(1000)
+    expect(driver.stats).toMatchObject({ hostClock: 'checking', inferredGaps: 1, inferredLostSamples: 3200 })
+    expect(sink.warnings.some((w) => w.includes(`PPK2 at ${virtual.hostPath}`) && w.includes('3200 samples'))).toBe(true)
+
+    // The timeline: before the gap and from the true index + 3200 on, each sample is the unit's own word
+    // for that slot; in between sit the few samples that arrived before the loss, 3200 slots late.
+    let before = 0
+    let after = 0
+    for (const [i, word] of sink.entries()) {
+      if (i < gap.startIndex) {
+        expect(word).toBe(truth.wordAt(i))
+        before++
+      } else if (i >= lossAt + 3200) {
+        expect(word).toBe(truth.wordAt(i))
+        after++
+      } else {
+        expect(i).toBeGreaterThanOrEqual(gap.startIndex + 3200)
+        expect(word).toBe(truth.wordAt(i - 3200))
+      }
+    }
+    expect(before).toBe(gap.startIndex)
+    expect(after).toBeGreaterThan(300_000)
+    expect(sink.sampleCount + sink.lostCount).toBe(truth.samplesProduced)
+    console.log(`clock check: gap of ${gap.count} at ${gap.startIndex} (true ${lossAt}), drift ${driver.stats.driftPpm?.toFixed(1)} ppm`)
+  })
+
+  it('stays off when the driver is given a bench clock running faster than real time', async () => {
+    const clock = fastClock(10)
+    const { virtual, driver } = await bench({ faults: [{ kind: 'drop-samples', atIndex: 300_000, count: 640 }] }, clock, clock)
+    const sink = new CollectingSink()
+    await driver.start(sink)
+    await waitFor(() => virtual.emulator.truth.samplesProduced > 1_000_000, 120_000)
+    await driver.stop()
+    expect(driver.stats.hostClock).toBe('off')
+    // Off means off: the hidden loss stays hidden (and nothing else is invented).
+    expect(sink.gaps).toEqual([])
+    expect(sink.disorder).toEqual([])
+  })
+
+  // The virtual bench's accelerated runs open the driver without their clock: the check must notice by itself.
+  it('turns itself off, without inventing gaps, when the unit streams 10× faster than the host clock', async () => {
+    const { virtual, driver } = await bench({ speed: 10 })
+    const sink = new CollectingSink()
+    await driver.start(sink)
+    await waitFor(() => virtual.emulator.truth.samplesProduced > 3_500_000, 120_000)
+    await driver.stop()
+    expect(driver.stats.hostClock).toBe('unpaced')
+    expect(sink.gaps).toEqual([])
+    expect(sink.disorder).toEqual([])
+    expect(sink.sampleCount).toBe(virtual.emulator.truth.samplesProduced)
+    // A virtual unit running fast is expected: no warning for it.
+    expect(sink.warnings).toEqual([])
+  })
+})
