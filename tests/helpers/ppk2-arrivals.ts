@@ -33,11 +33,17 @@ export interface ArrivalModel {
   offsetSteps?: ReadonlyArray<{ atIndex: number; stepS: number }>
   /** Samples come `rate` × faster than the unit's clock says (an unpaced virtual bench). */
   rate?: number
+  /** The packet holding delivered sample `atIndex` is held up by `delayS` (and every packet behind it). */
+  holdUps?: ReadonlyArray<{ atIndex: number; delayS: number }>
+  /** The host reads nothing from `atS` for `durationS` (host seconds). */
+  hostStalls?: ReadonlyArray<{ atS: number; durationS: number }>
 }
 
 export interface Arrivals {
   hostS: Float64Array
   index: Float64Array
+  /** How late each arrival was beyond the link's floor (its last packet's production time + floorS). */
+  excessS: Float64Array
   /** Delivered samples in total. */
   delivered: number
 }
@@ -59,11 +65,14 @@ export function syntheticArrivals(m: ArrivalModel): Arrivals {
   const rate = m.rate ?? 1
   const losses = [...(m.losses ?? [])].sort((a, b) => a.atIndex - b.atIndex)
   const steps = [...(m.offsetSteps ?? [])].sort((a, b) => a.atIndex - b.atIndex)
+  const holdUps = m.holdUps ?? []
+  const hostStalls = m.hostStalls ?? []
   const exp = (mean: number) => -mean * Math.log(Math.max(rand(), 1e-300))
 
   // When each packet is at the host (in order), by delivered sample index.
   const packets: number[] = []
   const packetEnd: number[] = []
+  const packetDue: number[] = []
   let lostBefore = 0
   let stepBefore = 0
   let li = 0
@@ -77,13 +86,16 @@ export function syntheticArrivals(m: ArrivalModel): Arrivals {
     if (produced > m.durationS) break
     let delay = floor + exp(jitter)
     if (rand() < tailP) delay += Math.min(tailCap, tailScale * Math.pow(Math.max(rand(), 1e-12), -1 / 1.5))
+    for (const h of holdUps) if (h.atIndex >= first && h.atIndex <= lastSample) delay += h.delayS
     last = Math.max(last, produced + delay)
     packets.push(last)
     packetEnd.push(lastSample + 1)
+    packetDue.push(produced + floor)
   }
 
   const hostS: number[] = []
   const index: number[] = []
+  const excessS: number[] = []
   let t = 0
   let p = 0
   let nextStall = exp(1 / Math.max(stallsPerS, 1e-9))
@@ -93,6 +105,7 @@ export function syntheticArrivals(m: ArrivalModel): Arrivals {
       t = nextStall + rand() * stallMax
       nextStall = t + exp(1 / stallsPerS)
     }
+    for (const st of hostStalls) if (t >= st.atS && t < st.atS + st.durationS) t = st.atS + st.durationS
     let q = p
     while (q < packets.length && packets[q] <= t) q++
     if (q === p) continue
@@ -100,6 +113,7 @@ export function syntheticArrivals(m: ArrivalModel): Arrivals {
     // The callback runs a little after the read returns: event-loop delay, never negative.
     hostS.push(Math.max(hostS.length ? hostS[hostS.length - 1] : 0, t + exp(20e-6)))
     index.push(packetEnd[p - 1])
+    excessS.push(hostS[hostS.length - 1] - packetDue[p - 1])
   }
-  return { hostS: Float64Array.from(hostS), index: Float64Array.from(index), delivered: index.length ? index[index.length - 1] : 0 }
+  return { hostS: Float64Array.from(hostS), index: Float64Array.from(index), excessS: Float64Array.from(excessS), delivered: index.length ? index[index.length - 1] : 0 }
 }

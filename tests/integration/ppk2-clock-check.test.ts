@@ -22,9 +22,9 @@ async function bench(options: VirtualPpk2Options, driverClock?: BenchClock, emul
 }
 
 describe('PPK2 host-clock check over a real pseudo-terminal', () => {
-  // 64·50 samples vanish 2 s into a real-time stream: the counter runs on unbroken across them.
+  // 64·50 samples vanish 3 s into a real-time stream: the counter runs on unbroken across them.
   it('puts a gap of exactly 3200 samples where 64·50 samples vanished without a counter jump', async () => {
-    const lossAt = 200_000
+    const lossAt = 300_000
     const { virtual, driver } = await bench({ faults: [{ kind: 'drop-samples', atIndex: lossAt, count: 3200 }] })
     const sink = new CollectingSink()
     await driver.start(sink)

@@ -10,35 +10,46 @@
  * samples than the unit has produced, so the floor rises by m·T in one step and stays there.
  *
  * How the floor is tracked:
- *  - arrivals are grouped into bins of 0.25 s of host time, each keeping its fastest arrival; the
- *    reference level is the *median* of the last 8 bins' minima projected along the fitted slope (a
- *    median of 0.25-s minima, so a step is judged against the same kind of statistic it is measured
- *    with, and a few slow bins cannot lift it);
- *  - the slope is a Theil–Sen fit (median of pairwise slopes) over the last 12 s of bin minima.
+ *  - arrivals are grouped into bins of 0.25 s of host time, each keeping its fastest arrival;
+ *  - the slope is the edge of the lower convex hull of the last 30 s of bin minima at their mean
+ *    (the least-sum line lying under every point, as in network clock-skew estimation): bins that saw
+ *    no fast arrival lie above the floor and cannot tilt it, and nothing physical lies below it;
+ *  - the reference level is the lower quartile of the last 8 bins' minima along that slope. Steps are
+ *    measured with the same statistic (lower quartile of 0.25-s minima), so the two biases cancel.
  *
  * How a step is judged. T = 10 µs, so a 64-sample loss raises the floor by q = 640 µs. On this project's
- * loaded 2-core test machine, with the emulator over a pty, 0.25-s minima scatter by about ±100 µs and
- * the longest run of arrivals more than 320 µs above the floor was 0.1 s (bench/ppk2-clock-check.ts
- * models heavier jitter than that). Hence:
+ * loaded 2-core test machine, with the emulator over a pty, 0.25-s minima scatter by about ±100 µs, and
+ * the longest run of arrivals more than 320 µs above the floor was 0.1 s (tests and the bench use a
+ * synthetic link with far heavier tails). Hence:
  *  - an arrival less than q/2 above the reference *proves* no loss of ≥ 64 samples has happened before
  *    it: everything up to it is vouched for and may be released;
- *  - arrivals all at least q/2 above it open a suspicion at the last vouched arrival; samples since then
- *    are held by the caller;
- *  - the suspicion is decided only after ≥ 1 s of host time (a late burst or a stall ends long before:
- *    once the host catches up, its arrivals return to the floor) with ≥ 16 arrivals, and only while the
- *    step is flat (the median 0.25-s minimum of the first and second half agree within q/4: a host that
- *    falls further and further behind is not a step);
- *  - the step Δ (median of the 0.25-s minima) within q/4 of a whole k·q, k ≥ 1, is a loss of 64·k
- *    samples at the last vouched arrival. Any other step cannot be such a loss (the counter would have
- *    seen it) and is counted as a clock anomaly; the reference moves by Δ and no gap is invented.
- *    q/4 = 160 µs leaves a margin of ~60 µs over the measured scatter of the step estimate, and a host
- *    delay that happens to rise into such a window must also stay flat for a whole second.
- * A suspicion still undecided after 5 s is forced: a loss only if both halves lie near the same k·q.
+ *  - arrivals all at least q/2 above it open a suspicion; samples since the last vouched one are held;
+ *  - the step's height is estimated from the latest 0.25-s minima, and its place is after the last
+ *    arrival lying clearly (q/4) below that height: no arrival after a loss can be that early;
+ *  - it is decided only when it has persisted ≥ 1 s of host time since that place with ≥ 16 arrivals
+ *    (a late burst or a stall ends long before: once the host catches up, arrivals return to the floor)
+ *    and is flat (the first and second half of that second agree within q/4: a host falling further
+ *    and further behind is not a step) and sharp (half its 0.25-s minima within q/4 of the fastest:
+ *    under jitter that blurs the floor, a plateau of late arrivals can look flat but is not sharp);
+ *  - a step Δ within q/4 of a whole k·q, k ≥ 1, is a loss of 64·k samples. Any other step cannot be such
+ *    a loss (the counter would have seen it) and is counted as a clock anomaly; the reference moves by Δ
+ *    and no gap is invented. q/4 = 160 µs is twice the scatter measured for the step estimate; a host
+ *    delay that happens to rise into such a window must also stay flat and sharp for a whole second;
+ *  - a suspicion still open after 5 s without such a level is followed (the reference moves by its
+ *    lower quartile), counted as an undecided anomaly, and the check reports itself blind.
+ *
+ * The check needs a floor it can see. When the fastest arrivals of the last 4 s scatter by more than q/4
+ * (upper quartile of the 0.25-s minima above the lowest, along the fitted slope), steps of one cycle
+ * cannot be told from jitter: the check goes 'blind' (reported, so the user knows such losses cannot be
+ * ruled out), opens no suspicion, and resumes once the scatter is below 3q/16 again. No step is judged
+ * before the pace and the floor have shown themselves over 2 s of bins, so a loss in a capture's first
+ * two seconds or so is not confirmed (its suspicion ends undecided).
  *
  * The check only means something while the stream is paced by real time. The virtual bench can run the
  * emulated unit faster (or slower) than the host clock; its samples then arrive at a rate the host clock
- * does not predict at all. A fitted slope beyond 1 % (no crystal is that far off) turns the check off
- * for the rest of the stream ('unpaced').
+ * does not predict at all. A floor sloping by more than 1 % (no crystal is that far off) turns the check
+ * off for the rest of the stream ('unpaced'). (On a link blurred far beyond what the blind test allows,
+ * the hull can tilt that far by chance and the check then also goes off: it could not judge anyway.)
  *
  * Indices in and out are the caller's (samples delivered, not counting gaps this check has inferred);
  * the caller moves everything after a reported loss by its count.
@@ -63,6 +74,8 @@ export type HostClockEvent =
   | { kind: 'anomaly'; atIndex: number; stepS: number }
   /** Samples arrive at `rateRatio` × the rate the host clock expects: the check is off from here. */
   | { kind: 'unpaced'; rateRatio: number }
+  /** From `atIndex` the floor is too blurred (`spreadS`) to see one cycle (blind), or sharp again. */
+  | { kind: 'blind'; atIndex: number; blind: boolean; spreadS: number }
 
 export interface HostClockStats {
   state: 'checking' | 'unpaced'
@@ -76,17 +89,29 @@ export interface HostClockStats {
   longestHoldS: number
   /** Suspicions that ended because the arrivals came back to the floor (late bursts, stalls). */
   lateBursts: number
+  /** Arrivals ignored because their time or index ran backwards or was not a number. */
+  rejectedArrivals: number
+  /** Host time during which the floor was too blurred to see a lost cycle, seconds. */
+  blindS: number
+  /** Suspicions that never settled on a level the host could vouch for (counted among the anomalies too). */
+  undecidedSteps: number
 }
 
 const BIN_S = 0.25
 const REF_BINS = 8
-const HISTORY_BINS = 48
+const HISTORY_BINS = 120
 /** Bins needed before the slope is fitted and the pace judged (2 s). */
 const FIT_BINS = 8
 /** The slope used for the reference is clamped here: beyond it the fit is noise, not a crystal. */
 const MAX_USED_SLOPE = 500e-6
 const MIN_ARRIVALS = 16
 const MIN_SLOT_ARRIVALS = 2
+const MIN_SLOTS = 4
+/** Slots rising one after another, this many, mark a stream slower than real time. */
+const RISING_SLOTS = 6
+const MAX_STACK = 1 << 16
+/** Bins over which the floor's sharpness is judged (4 s). */
+const SHARPNESS_BINS = 16
 
 interface Point {
   /** Sample index on the check's own timeline (caller's index + samples inferred lost before it). */
@@ -95,9 +120,27 @@ interface Point {
   l: number
 }
 
+/** The fastest arrival of 0.25 s of host time. */
 interface Slot extends Point {
   count: number
   startT: number
+}
+
+interface Suspicion {
+  /** Caller's index of the last on-time arrival before it. */
+  vouched: number
+  startT: number
+  refA: number
+  refSlope: number
+  slots: Slot[]
+  count: number
+  /**
+   * Its arrivals that no later arrival undercuts, residuals rising from bottom to top: the last arrival
+   * below any height is found by bisection.
+   */
+  stackIndex: number[]
+  stackR: number[]
+  stackT: number[]
 }
 
 const NONE: readonly HostClockEvent[] = Object.freeze([])
@@ -118,11 +161,14 @@ export class HostClockCheck {
   private refLevel: number | null = null
   private slope = 0
   private fitted = false
-  private lowRun: number[] = []
+  /** The hull's slope as fitted, unclamped: what the floor's sharpness is measured along. */
+  private fitSlope = 0
+  private lowRun: Point[] = []
   private vouched = 0
   private lastIndex = 0
-  /** Open suspicion: the reference frozen at its start and 0.25-s slots of the arrivals since. */
-  private suspect: { atIndex: number; startT: number; refA: number; refSlope: number; slots: Slot[]; count: number } | null = null
+  private lastHostS = Number.NEGATIVE_INFINITY
+  private suspect: Suspicion | null = null
+  private blindSince: number | null = null
   readonly stats: HostClockStats = {
     state: 'checking',
     arrivals: 0,
@@ -131,7 +177,10 @@ export class HostClockCheck {
     clockAnomalies: 0,
     driftPpm: null,
     longestHoldS: 0,
-    lateBursts: 0
+    lateBursts: 0,
+    rejectedArrivals: 0,
+    blindS: 0,
+    undecidedSteps: 0
   }
 
   constructor(options: HostClockCheckOptions) {
@@ -139,7 +188,7 @@ export class HostClockCheck {
     this.cycle = options.cycleSamples ?? 64
     this.q = this.cycle * this.T
     this.confirmS = options.confirmS ?? 1
-    this.maxSuspectS = Math.max(this.confirmS, options.maxSuspectS ?? 5)
+    this.maxSuspectS = Math.max(this.confirmS + BIN_S, options.maxSuspectS ?? 5)
     this.unpacedSlope = options.unpacedSlope ?? 0.01
   }
 
@@ -160,7 +209,13 @@ export class HostClockCheck {
 
   /** An arrival: at host time `hostS` (monotonic seconds), `index` samples have been delivered. */
   arrival(hostS: number, index: number): readonly HostClockEvent[] {
+    // Time must be finite and move forward, and the index must not run back: anything else is ignored.
+    if (!Number.isFinite(hostS) || !Number.isFinite(index) || index < this.lastIndex || hostS < this.lastHostS) {
+      this.stats.rejectedArrivals++
+      return NONE
+    }
     this.lastIndex = index
+    this.lastHostS = hostS
     if (this.unpaced) return NONE
     this.stats.arrivals++
     const x = index + this.inferred
@@ -168,10 +223,20 @@ export class HostClockCheck {
     if (this.suspect) return this.suspicious(hostS, index, x, l)
 
     const ref = this.reference(x)
-    if (ref !== null && l - ref >= this.q / 2) {
-      // Judged against the floor as it stands now, frozen. The open bin stays open: a late burst is
+    if (ref !== null && this.blindSince === null && l - ref >= this.q / 2) {
+      // Judged against the floor as it stands now, frozen. The open bin stays open: late bursts are
       // common (tens a second under heavy jitter) and must not chop the envelope into short bins.
-      this.suspect = { atIndex: this.vouched, startT: hostS, refA: ref - this.slope * x * this.T, refSlope: this.slope, slots: [], count: 0 }
+      this.suspect = {
+        vouched: this.vouched,
+        startT: hostS,
+        refA: ref - this.slope * x * this.T,
+        refSlope: this.slope,
+        slots: [],
+        count: 0,
+        stackIndex: [],
+        stackR: [],
+        stackT: []
+      }
       return this.suspicious(hostS, index, x, l)
     }
     this.vouched = index
@@ -180,15 +245,15 @@ export class HostClockCheck {
 
   /** Decide an open suspicion now (the caller cannot hold more samples). */
   force(): readonly HostClockEvent[] {
-    const s = this.suspect
-    if (!s) return NONE
-    return this.decide(s.slots.filter((slot) => slot.count >= 1), true)
+    return this.suspect ? this.decide(true) : NONE
   }
 
   /** End of the stream: an open suspicion cannot be confirmed; what is held is released as it is. */
   finish(): void {
     if (this.suspect) this.noteHold(this.suspect)
     this.suspect = null
+    if (this.blindSince !== null) this.stats.blindS += this.lastHostS - this.blindSince
+    this.blindSince = null
   }
 
   /** A new stream (AverageStart after a reconnect): the lateness floor starts afresh. */
@@ -201,14 +266,20 @@ export class HostClockCheck {
     this.refLevel = null
     this.bin = null
     this.slope = 0
+    this.fitSlope = 0
     this.fitted = false
     this.lowRun = []
     this.vouched = this.lastIndex
+    this.lastHostS = Number.NEGATIVE_INFINITY
+  }
+
+  private residual(s: Suspicion, p: Point): number {
+    return p.l - (s.refA + s.refSlope * p.x * this.T)
   }
 
   private suspicious(hostS: number, index: number, x: number, l: number): readonly HostClockEvent[] {
     const s = this.suspect!
-    const r = l - (s.refA + s.refSlope * x * this.T)
+    const r = this.residual(s, { x, l })
     if (r < this.q / 2) {
       // Back on the floor: it was lateness, not loss. The slow period stays out of the envelope.
       this.noteHold(s)
@@ -218,87 +289,144 @@ export class HostClockCheck {
       return this.addToBin(hostS, x, l)
     }
     s.count++
+    let top = s.stackR.length
+    while (top > 0 && s.stackR[top - 1] >= r) top--
+    s.stackIndex.length = s.stackR.length = s.stackT.length = top
+    if (top === MAX_STACK) {
+      // Only a steadily rising lateness grows this; its oldest entries matter least.
+      s.stackIndex.splice(0, top >> 1)
+      s.stackR.splice(0, top >> 1)
+      s.stackT.splice(0, top >> 1)
+    }
+    s.stackIndex.push(index)
+    s.stackR.push(r)
+    s.stackT.push(hostS)
+
     const k = Math.floor((hostS - s.startT) / BIN_S)
     let slot = s.slots[s.slots.length - 1]
-    const newSlot = !slot || Math.floor((slot.startT - s.startT) / BIN_S) !== k
+    const newSlot = !slot || Math.round((slot.startT - s.startT) / BIN_S) !== k
     if (newSlot) {
       slot = { x, l, count: 0, startT: s.startT + k * BIN_S }
       s.slots.push(slot)
+      const rising = this.risingSlope(s)
+      if (rising !== null) return this.goUnpaced(rising)
     }
     slot.count++
-    if (l - (s.refA + s.refSlope * x * this.T) < slot.l - (s.refA + s.refSlope * slot.x * this.T)) {
+    if (r < this.residual(s, slot)) {
       slot.x = x
       slot.l = l
     }
-    if (newSlot) {
-      // A stream running off the host clock (the virtual bench slowed down) rises steadily, never flat.
-      const done = s.slots.slice(0, -1)
-      if (done.length >= 6) {
-        const sl = theilSen(done, this.T)
-        if (Math.abs(sl) > this.unpacedSlope) return this.goUnpaced(sl)
-      }
-    }
-    const elapsed = hostS - s.startT
-    if (elapsed >= this.maxSuspectS) return this.force()
-    if (elapsed < this.confirmS || s.count < MIN_ARRIVALS) return NONE
-    const usable = s.slots.filter((slot) => slot.count >= MIN_SLOT_ARRIVALS)
-    if (usable.length < 4) return NONE
-    return this.decide(usable, false)
+    if (hostS - s.startT >= this.maxSuspectS) return this.decide(true)
+    if (hostS - s.startT < this.confirmS) return NONE
+    return this.decide(false)
   }
 
-  /** Judge the step from the slots' minima; returns nothing while it is not yet flat (unless forced). */
-  private decide(slots: Slot[], forced: boolean): readonly HostClockEvent[] {
-    const s = this.suspect!
-    const res = slots.map((slot) => slot.l - (s.refA + s.refSlope * slot.x * this.T))
-    if (res.length === 0) {
-      this.finishSuspicion(s, 0, 0)
-      return NONE
+  /**
+   * A stream slower than the host clock (the virtual bench slowed down) makes every slot later than the
+   * one before, by far more than any crystal could: returns the slope when the last few slots show it.
+   */
+  private risingSlope(s: Suspicion): number | null {
+    const done = s.slots.length - 1
+    if (done < RISING_SLOTS) return null
+    const from = done - RISING_SLOTS
+    // Every slot later than the one before by at least half that rate: jitter does not climb like that.
+    for (let i = from + 1; i < done; i++) {
+      const a = s.slots[i - 1]
+      const b = s.slots[i]
+      if (!(b.x > a.x) || (b.l - a.l) / ((b.x - a.x) * this.T) <= this.unpacedSlope / 2) return null
     }
-    const half = Math.max(1, res.length >> 1)
-    const first = median(res.slice(0, half))
-    const second = res.length > 1 ? median(res.slice(half)) : first
-    const step = median(res)
+    const a = s.slots[from]
+    const b = s.slots[done - 1]
+    const slope = (b.l - a.l) / ((b.x - a.x) * this.T)
+    return Number.isFinite(slope) && slope > this.unpacedSlope ? slope : null
+  }
+
+
+  /** Judge the step; returns nothing while it has not yet persisted long enough or is not flat (unless forced). */
+  private decide(forced: boolean): readonly HostClockEvent[] {
+    const s = this.suspect!
     const q = this.q
     const tol = q / 4
-    if (!forced && Math.abs(first - second) > tol) return NONE
+    const done = s.slots.filter((slot) => slot.count >= (forced ? 1 : MIN_SLOT_ARRIVALS))
+    if (done.length === 0) {
+      if (forced) this.settle(s, [], 0, 0)
+      return NONE
+    }
+    // Height from the latest slots; place: after the last arrival clearly below that height.
+    const recent = done.slice(done.length >> 1).map((slot) => this.residual(s, slot))
+    const height = lowerQuartile(recent)
+    const at = lastBelow(s.stackR, height - tol)
+    const atIndex = at < 0 ? s.vouched : s.stackIndex[at]
+    const sinceT = at < 0 ? s.startT : s.stackT[at]
+    // Slots wholly after that arrival (the one holding it mixes both sides).
+    let judged = at < 0 ? done : done.filter((slot) => slot.startT > sinceT)
+    if (!forced) {
+      const arrivals = judged.reduce((n, slot) => n + slot.count, 0)
+      if (this.lastHostS - sinceT < this.confirmS || judged.length < MIN_SLOTS || arrivals < MIN_ARRIVALS) return NONE
+    } else if (judged.length === 0) {
+      judged = done
+    }
+    // The bin open since before the suspicion holds the last on-time arrivals: let it speak on the
+    // floor's sharpness before anything is judged.
+    const before = this.closeBin()
+    if (this.unpaced) return before
+    const res = judged.map((slot) => this.residual(s, slot))
+    const half = Math.max(1, res.length >> 1)
+    const first = lowerQuartile(res.slice(0, half))
+    const second = res.length > 1 ? lowerQuartile(res.slice(half)) : first
+    const step = lowerQuartile(res)
+    // A level the host can vouch for: flat (both halves agree) and sharp (half its slots within q/4 of
+    // the fastest), on a link whose floor was sharp before too.
+    const proven = this.fitted && this.blindSince === null
+    const judgeable = proven && Math.abs(first - second) <= tol && median(res) - Math.min(...res) <= tol
+    if (!forced && !judgeable) return before
     const k = Math.round(step / q)
-    const nearCycle = (v: number) => k >= 1 && Math.abs(v - k * q) <= tol
-    const loss = forced ? nearCycle(first) && nearCycle(second) : nearCycle(step)
-    const atIndex = s.atIndex
-    if (loss) {
+    // Only slots on the new level join the envelope: a late one would lift it, a stray low one tilt it.
+    const onLevel = judged.filter((_, i) => Math.abs(res[i] - step) <= tol)
+    if (!judgeable) {
+      // Five seconds without a level to judge: the floor is lost in jitter. Follow it and say so.
+      this.settle(s, onLevel, 0, step)
+      this.corrS += step
+      this.stats.clockAnomalies++
+      this.stats.undecidedSteps++
+      const events: HostClockEvent[] = [...before, { kind: 'anomaly', atIndex, stepS: step }]
+      if (this.blindSince === null) {
+        this.blindSince = this.lastHostS
+        events.push({ kind: 'blind', atIndex, blind: true, spreadS: median(res) - Math.min(...res) })
+      }
+      return events
+    }
+    if (k >= 1 && Math.abs(step - k * q) <= tol) {
       const count = k * this.cycle
-      this.finishSuspicion(s, count, count * this.T)
+      this.settle(s, onLevel, count, count * this.T)
       this.inferred += count
       this.stats.inferredGaps++
       this.stats.inferredLostSamples += count
-      return [{ kind: 'loss', atIndex, count, stepS: step }]
+      return [...before, { kind: 'loss', atIndex, count, stepS: step }]
     }
-    this.finishSuspicion(s, 0, step)
+    this.settle(s, onLevel, 0, step)
     this.corrS += step
     this.stats.clockAnomalies++
-    return [{ kind: 'anomaly', atIndex, stepS: step }]
+    return [...before, { kind: 'anomaly', atIndex, stepS: step }]
   }
 
-  /** The step is settled: the held arrivals, moved onto the corrected timeline, join the envelope. */
-  private finishSuspicion(s: NonNullable<HostClockCheck['suspect']>, count: number, appliedS: number): void {
+  /** The step is settled: the slots after it, moved onto the corrected timeline, join the envelope. */
+  private settle(s: Suspicion, after: Slot[], count: number, appliedS: number): void {
     this.noteHold(s)
     this.suspect = null
-    // The open bin holds arrivals from before the step: it joins the envelope as it is.
+    // The open bin holds arrivals from before the step: it joins the envelope as it is. Slots before
+    // the step were late arrivals, not floor, and are left out.
     this.closeBin()
-    for (const slot of s.slots) {
-      if (slot.count > 0) this.pushHistory({ x: slot.x + count, l: slot.l - appliedS })
-    }
+    for (const slot of after) this.pushHistory({ x: slot.x + count, l: slot.l - appliedS })
     this.vouched = this.lastIndex
     this.refit()
   }
 
-  private noteHold(s: NonNullable<HostClockCheck['suspect']>): void {
-    const last = s.slots[s.slots.length - 1]
-    const heldS = last ? last.startT + BIN_S - s.startT : 0
-    this.stats.longestHoldS = Math.max(this.stats.longestHoldS, Math.min(heldS, this.maxSuspectS + BIN_S))
+  private noteHold(s: Suspicion): void {
+    this.stats.longestHoldS = Math.max(this.stats.longestHoldS, this.lastHostS - s.startT)
   }
 
-  /** The floor at sample x: median of the recent bins' minima along the fitted slope (null: none yet). */
+  /** The floor at sample x (null before the first arrival). */
   private reference(x: number): number | null {
     if (this.refLevel === null) return this.bin ? this.bin.l + this.slope * (x - this.bin.x) * this.T : null
     return this.refLevel + this.slope * x * this.T
@@ -307,14 +435,13 @@ export class HostClockCheck {
   /** Recomputed whenever the bins or the slope change, not per arrival. */
   private updateReference(): void {
     const h = this.history
-    const from = Math.max(0, h.length - REF_BINS)
     if (h.length === 0) {
       this.refLevel = null
       return
     }
     const levels: number[] = []
-    for (let i = from; i < h.length; i++) levels.push(h[i].l - this.slope * h[i].x * this.T)
-    this.refLevel = median(levels)
+    for (let i = Math.max(0, h.length - REF_BINS); i < h.length; i++) levels.push(h[i].l - this.slope * h[i].x * this.T)
+    this.refLevel = lowerQuartile(levels)
   }
 
   private addToBin(hostS: number, x: number, l: number): readonly HostClockEvent[] {
@@ -334,26 +461,47 @@ export class HostClockCheck {
     const b = this.bin
     this.bin = null
     if (!b || b.count === 0) return NONE
-    let events: readonly HostClockEvent[] = NONE
-    if (this.fitted) {
-      // A floor that has dropped for good (four bins in a row well below it) is a clock anomaly too;
-      // the median reference follows it by itself.
-      const ref = this.reference(b.x)!
-      const r = b.l - ref
-      if (r < -this.q / 2) {
-        this.lowRun.push(r)
-        if (this.lowRun.length >= 4) {
-          this.stats.clockAnomalies++
-          events = [{ kind: 'anomaly', atIndex: this.lastIndex, stepS: median(this.lowRun) }]
-          this.lowRun = []
-        }
-      } else {
+    if (this.fitted && b.l - this.reference(b.x)! < -this.q / 2) {
+      // A floor that has dropped for good (four bins in a row well below it) is a clock anomaly too.
+      // The envelope restarts from those bins: the hull would otherwise hang on the old, higher ones.
+      this.lowRun.push({ x: b.x, l: b.l })
+      if (this.lowRun.length >= 4) {
+        const stepS = median(this.lowRun.map((p) => p.l - this.reference(p.x)!))
+        this.stats.clockAnomalies++
+        this.history = this.lowRun
         this.lowRun = []
+        this.fitted = false
+        this.updateReference()
+        return [{ kind: 'anomaly', atIndex: this.lastIndex, stepS }]
       }
+      return NONE
     }
+    this.lowRun = []
     this.pushHistory(b)
     const fit = this.refit()
-    return fit.length > 0 ? fit : events
+    return fit.length > 0 ? fit : this.judgeSharpness()
+  }
+
+  /** Whether the floor is still sharp enough to see one lost cycle (see the file's comment). */
+  private judgeSharpness(): readonly HostClockEvent[] {
+    // Judged once the pace is known: before, a stream running off real time would look blurred.
+    if (!this.fitted) return NONE
+    const levels: number[] = []
+    for (let i = Math.max(0, this.history.length - SHARPNESS_BINS); i < this.history.length; i++) {
+      levels.push(this.history[i].l - this.fitSlope * this.history[i].x * this.T)
+    }
+    const lowest = Math.min(...levels)
+    const spreadS = quantile(levels, 0.75) - lowest
+    if (this.blindSince === null && spreadS > this.q / 4) {
+      this.blindSince = this.lastHostS
+      return [{ kind: 'blind', atIndex: this.lastIndex, blind: true, spreadS }]
+    }
+    if (this.blindSince !== null && spreadS < (3 * this.q) / 16) {
+      this.stats.blindS += this.lastHostS - this.blindSince
+      this.blindSince = null
+      return [{ kind: 'blind', atIndex: this.lastIndex, blind: false, spreadS }]
+    }
+    return NONE
   }
 
   private pushHistory(p: Point): void {
@@ -364,9 +512,10 @@ export class HostClockCheck {
 
   private refit(): readonly HostClockEvent[] {
     if (this.history.length < FIT_BINS) return NONE
-    const sl = theilSen(this.history, this.T)
+    const sl = lowerHullSlope(this.history, this.T)
     if (Math.abs(sl) > this.unpacedSlope) return this.goUnpaced(sl)
     this.fitted = true
+    this.fitSlope = sl
     this.slope = Math.max(-MAX_USED_SLOPE, Math.min(MAX_USED_SLOPE, sl))
     this.stats.driftPpm = sl * 1e6
     this.updateReference()
@@ -383,20 +532,55 @@ export class HostClockCheck {
   }
 }
 
-/** Median of pairwise slopes dl / (dx·T): robust to a few bins that never saw a fast arrival. */
-function theilSen(points: readonly Point[], T: number): number {
-  const slopes: number[] = []
-  for (let i = 0; i < points.length; i++) {
-    for (let j = i + 1; j < points.length; j++) {
-      const dx = points[j].x - points[i].x
-      if (dx !== 0) slopes.push((points[j].l - points[i].l) / (dx * T))
+/**
+ * Slope (dl / (dx·T)) of the lower convex hull's edge over the points' mean x: the line under every
+ * point with the least total distance to them.
+ */
+function lowerHullSlope(points: readonly Point[], T: number): number {
+  const p = [...points].sort((a, b) => a.x - b.x)
+  const hull: Point[] = []
+  for (const c of p) {
+    while (hull.length >= 2) {
+      const a = hull[hull.length - 2]
+      const b = hull[hull.length - 1]
+      if ((b.x - a.x) * (c.l - a.l) - (b.l - a.l) * (c.x - a.x) > 0) break
+      hull.pop()
     }
+    hull.push(c)
   }
-  return slopes.length === 0 ? 0 : median(slopes)
+  let mean = 0
+  for (const c of p) mean += c.x / p.length
+  for (let i = 0; i + 1 < hull.length; i++) {
+    const a = hull[i]
+    const b = hull[i + 1]
+    if (b.x >= mean && b.x > a.x) return (b.l - a.l) / ((b.x - a.x) * T)
+  }
+  return 0
 }
 
-function median(values: number[]): number {
+/** Index of the last entry below `limit` in an ascending array, or −1. */
+function lastBelow(ascending: readonly number[], limit: number): number {
+  let lo = 0
+  let hi = ascending.length
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (ascending[mid] < limit) lo = mid + 1
+    else hi = mid
+  }
+  return lo - 1
+}
+
+function lowerQuartile(values: readonly number[]): number {
+  return quantile(values, 0.25)
+}
+
+function median(values: readonly number[]): number {
+  return quantile(values, 0.5)
+}
+
+function quantile(values: readonly number[], f: number): number {
   const v = [...values].sort((a, b) => a - b)
-  const m = v.length >> 1
-  return v.length % 2 === 1 ? v[m] : (v[m - 1] + v[m]) / 2
+  const pos = f * (v.length - 1)
+  const i = Math.floor(pos)
+  return i + 1 < v.length ? v[i] + (pos - i) * (v[i + 1] - v[i]) : v[i]
 }

@@ -84,6 +84,8 @@ export interface Ppk2ClockStats {
   inferredGaps: number
   inferredLostSamples: number
   clockAnomalies: number
+  /** Seconds during which the arrivals were too uneven to see a lost 64-sample cycle. */
+  clockBlindS: number
   /** The unit's clock against the host's, ppm (positive: the unit runs slow); null until fitted. */
   driftPpm: number | null
 }
@@ -134,6 +136,7 @@ export class Ppk2Driver implements PowerAnalyzer {
   /** Samples inferred lost by the clock check: everything the decoder delivers after them moves on by this. */
   private shift = 0
   private anomalyReported = false
+  private blindReported = false
 
   private constructor(transport: SerialTransport, metadata: Ppk2Metadata, private readonly options: Ppk2DriverOptions) {
     this.transport = transport
@@ -217,6 +220,7 @@ export class Ppk2Driver implements PowerAnalyzer {
       inferredGaps: c?.inferredGaps ?? 0,
       inferredLostSamples: c?.inferredLostSamples ?? 0,
       clockAnomalies: c?.clockAnomalies ?? 0,
+      clockBlindS: c?.blindS ?? 0,
       driftPpm: c?.driftPpm ?? null
     }
   }
@@ -291,6 +295,7 @@ export class Ppk2Driver implements PowerAnalyzer {
     this.heldSamples = 0
     this.shift = 0
     this.anomalyReported = false
+    this.blindReported = false
     // A virtual bench whose clock is not the host's streams faster or slower than real time: the host
     // clock then says nothing about losses. The check also turns itself off when it measures a pace that
     // no crystal explains (the virtual bench's accelerated runs open the driver without their clock).
@@ -436,6 +441,14 @@ export class Ppk2Driver implements PowerAnalyzer {
         `PPK2 at ${path}: the stream's timing against the host clock shifted by ${(event.stepS * 1000).toFixed(2)} ms near sample ${event.atIndex + this.shift}, ` +
           'which is not a whole number of the counter’s 64-sample cycles, so no samples are marked lost there. The host may have been ' +
           'too busy to read the PPK2 steadily; if this repeats, close other programs or use another USB port (further shifts are counted, not reported).'
+      )
+    } else if (event.kind === 'blind') {
+      if (!event.blind || this.blindReported) return
+      this.blindReported = true
+      this.sink?.warning(
+        `PPK2 at ${path}: from sample ${event.atIndex + this.shift} the samples arrive too unevenly (the fastest scatter by ${(event.spreadS * 1000).toFixed(2)} ms) ` +
+          'for the host clock to reveal a lost 64-sample counter cycle, so such losses cannot be ruled out while this lasts (losses the counter sees are still marked). ' +
+          'Connect the PPK2 directly (no hub or dock) and close programs that load the CPU or the USB bus.'
       )
     } else if (!this.options.virtual) {
       this.sink?.warning(
