@@ -268,8 +268,9 @@ export class BenchmarkRun extends EventEmitter {
       } else {
         const { inferences: n, warmup: w, windows: count } = plan.repetitions
         for (let k = 0; k < count; k++) {
-          this.phase('window', `Window ${k + 1} of ${count}: infer ${n} ${w}`, k + 1)
+          // Before the progress event: whatever a listener sets off from here belongs to this window.
           stageTap?.beginWindow(k)
+          this.phase('window', `Window ${k + 1} of ${count}: infer ${n} ${w}`, k + 1)
           const startIndex = tap?.nextIndex ?? 0
           const result = await this.guard(l!.dut.infer(n, w, { timeoutS: this.inferTimeoutS() }), `window ${k + 1} of ${count} (infer ${n} ${w})`)
           if (tap) {

@@ -106,7 +106,7 @@ export function placeRunStages(
   if (unrecognised.length) {
     const shown = unrecognised.slice(0, 3).map((l) => `${quote(l.text)} (window ${(l.window ?? 0) + 1})`)
     say(
-      `${unrecognised.length} line${unrecognised.length === 1 ? ' is' : 's are'} not ${fmt.id} stage line${unrecognised.length === 1 ? '' : 's'}: ${shown.join(', ')}${unrecognised.length > 3 ? ', …' : ''}. ` +
+      `${unrecognised.length === 1 ? '1 line is not a' : `${unrecognised.length} lines are not`} ${fmt.id} stage line${unrecognised.length === 1 ? '' : 's'}: ${shown.join(', ')}${unrecognised.length > 3 ? ', …' : ''}. ` +
         `Expected lines like ${exampleLine(fmt)}. A garbled line usually means noise on the UART or a baud-rate mismatch.`
     )
   }
