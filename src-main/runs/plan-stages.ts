@@ -49,7 +49,9 @@ const source = z.discriminatedUnion('kind', [
 export const planStagesSchema = z
   .object({
     source: source.default({ kind: 'dut-uart' }),
-    format: z.union([z.enum(BUILT_IN_STAGE_FORMATS, { message: `must be ${BUILT_IN_STAGE_FORMATS.join(', ')} or { "pattern": "…" }` }), customFormat]),
+    format: z.union([z.enum(BUILT_IN_STAGE_FORMATS), customFormat], {
+      error: `must be ${BUILT_IN_STAGE_FORMATS.map((f) => `"${f}"`).join(', ')} or { "pattern": "…" } (with optional clockHz, order, anchorStage)`
+    }),
     /**
      * Baud rate the log is printed at, to estimate the print time between stages (WE2 prints between
      * them). Default: the source's own rate.
