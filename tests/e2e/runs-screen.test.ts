@@ -87,6 +87,30 @@ describe('Runs screen (browser mode + Chromium)', () => {
     expect(band.x).toBeGreaterThanOrEqual(plot.x - 1)
     expect(band.x + band.width).toBeLessThanOrEqual(plot.x + plot.width + 1)
 
+    // Stages: the virtual NPU board's stage log puts init, memory I/O, CNN and post-processing on the
+    // trace, each in its own colour, and the per-stage table shows the stored figures.
+    const keys = await page.getByTestId('segment-band').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-stage')))])
+    expect(keys).toEqual(expect.arrayContaining(['init', 'memory', 'inference', 'post']))
+    const colours = await page
+      .getByTestId('segment-band')
+      .evaluateAll((els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-stage'), getComputedStyle(e).borderLeftColor])))
+    expect(new Set(['init', 'memory', 'inference', 'post'].map((k) => colours[k])).size).toBe(4)
+    const legend = (await page.getByTestId('stage-legend').textContent())!
+    for (const name of ['Initialization', 'Memory I/O', 'Inference', 'Post-processing']) expect(legend).toContain(name)
+    const rows = page.getByTestId('stage-row')
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-stage')))).toEqual(['init', 'memory', 'inference', 'post'])
+    expect(s.stages).toHaveLength(4)
+    for (const st of s.stages as Array<{ stage: string; n: number; energyJ: { mean: number }; latencyS: { mean: number } }>) {
+      const row = page.locator(`[data-testid="stage-row"][data-stage="${st.stage}"]`)
+      expect(await row.getByTestId('stage-energy').textContent()).toContain(`${(st.energyJ.mean * 1e6).toPrecision(4)} µJ`)
+      expect(await row.getByTestId('stage-latency').textContent()).toContain(`${(st.latencyS.mean * 1e3).toPrecision(4)} ms`)
+      expect(await row.locator('td').nth(1).textContent()).toBe(String(st.n))
+      expect(st.n).toBe(20)
+    }
+    expect(await page.getByTestId('run-warning').count()).toBe(0)
+    await page.getByTestId('stage-table').screenshot({ path: screenshotPath('runs-stage-table') })
+    await page.getByTestId('run-trace').screenshot({ path: screenshotPath('runs-stage-trace') })
+
     // The run list has it, finished.
     await expect.poll(() => page.locator(`[data-testid="run-row"][data-id="${runId}"]`).getAttribute('data-state')).toBe('finished')
     await page.screenshot({ path: screenshotPath('runs-finished'), fullPage: true })
