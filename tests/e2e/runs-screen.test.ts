@@ -29,6 +29,16 @@ describe('Runs screen (browser mode + Chromium)', () => {
     await page.getByTestId('plan-editor').waitFor()
     await expect.poll(() => page.getByTestId('plan-name').inputValue()).toBe('kws01 on the virtual bench')
     await expect.poll(() => page.getByTestId('start-run').isEnabled()).toBe(true)
+    // The demo runs on the virtual NPU board, reading its stage log from the DUT's UART.
+    expect(await page.getByTestId('plan-board').inputValue()).toBe('max78000')
+    expect(await page.getByTestId('plan-stage-source').inputValue()).toBe('dut-uart')
+    expect(await page.getByTestId('plan-stage-format').inputValue()).toBe('max78000')
+    // A pattern without a stage group is refused under its field.
+    await page.getByTestId('plan-stage-format').selectOption('custom')
+    await page.getByTestId('plan-stage-pattern').fill('^(?<name>\\w+) (?<us>\\d+) us$')
+    await expect.poll(async () => (await page.getByTestId('plan-issues').textContent()) ?? '').toMatch(/stages\.format\.pattern: needs a named group \(\?<stage>…\)/)
+    await page.getByTestId('plan-stage-format').selectOption('max78000')
+    await expect.poll(() => page.getByTestId('plan-issues').count()).toBe(0)
     await page.getByTestId('plan-inferences').fill('0')
     await expect.poll(async () => (await page.getByTestId('plan-issues').textContent()) ?? '').toMatch(/repetitions\.inferences: must be at least 1; got 0/)
     expect(await page.getByTestId('start-run').isDisabled()).toBe(true)
@@ -93,7 +103,7 @@ describe('Runs screen (browser mode + Chromium)', () => {
     expect(keys).toEqual(expect.arrayContaining(['init', 'memory', 'inference', 'post']))
     const colours = await page
       .getByTestId('segment-band')
-      .evaluateAll((els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-stage'), getComputedStyle(e).borderLeftColor])))
+      .evaluateAll((els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-stage'), /--c:\s*([^;]+)/.exec(e.getAttribute('style') ?? '')?.[1]])))
     expect(new Set(['init', 'memory', 'inference', 'post'].map((k) => colours[k])).size).toBe(4)
     const legend = (await page.getByTestId('stage-legend').textContent())!
     for (const name of ['Initialization', 'Memory I/O', 'Inference', 'Post-processing']) expect(legend).toContain(name)
