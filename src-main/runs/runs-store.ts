@@ -49,6 +49,8 @@ export interface RunStageLogRecord {
   lines: StageLogLine[]
   /** Lines that arrived past the limit and were not kept. */
   overflow: number
+  /** How many lines were kept (`lines` may be left out of a detail, see RunsStore.detail). */
+  lineCount?: number
 }
 
 export interface RunDetail extends RunInfo {
@@ -221,14 +223,20 @@ export class RunsStore {
     return this.info(this.row(ref))
   }
 
-  detail(ref: string | number): RunDetail {
+  /** The whole run; `stageLogLines: false` leaves the stage-log lines out (the screen needs only their count). */
+  detail(ref: string | number, options: { stageLogLines?: boolean } = {}): RunDetail {
     const row = this.row(ref)
+    const stageLog: RunStageLogRecord | null = row.stage_log_json ? JSON.parse(row.stage_log_json) : null
+    if (stageLog) {
+      stageLog.lineCount = stageLog.lines.length
+      if (options.stageLogLines === false) stageLog.lines = []
+    }
     return {
       ...this.info(row),
       plan: JSON.parse(row.plan_json),
       segments: this.segments(row.id),
       dropped: JSON.parse(row.dropped_json),
-      stageLog: row.stage_log_json ? JSON.parse(row.stage_log_json) : null
+      stageLog
     }
   }
 

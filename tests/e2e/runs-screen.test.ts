@@ -118,6 +118,8 @@ describe('Runs screen (browser mode + Chromium)', () => {
       expect(st.n).toBe(20)
     }
     expect(await page.getByTestId('run-warning').count()).toBe(0)
+    // 2 windows of infer 10 2: 24 inferences, 4 lines each.
+    expect(await page.getByTestId('run-stage-log').textContent()).toMatch(/^max78000 stage log on the DUT's UART · 96 lines$/)
     await page.getByTestId('stage-table').screenshot({ path: screenshotPath('runs-stage-table') })
     await page.getByTestId('run-trace').screenshot({ path: screenshotPath('runs-stage-trace') })
 
