@@ -36,10 +36,9 @@ export class RawDecodePass {
     this.checkpointSql = db.prepare("UPDATE recording_chunks SET decoder_state = ? WHERE recording_id = ? AND stream = 'raw' AND start_index = ?")
   }
 
-  /** The raw chunk at `startIndex`; chunks must come in index order, each once. */
+  /** The raw chunk at `start_index`; chunks come in index order, each once. */
   next(chunk: { start_index: number; count: number; codec: string }, wantDigital: boolean): DecodedRawChunk {
     const start = chunk.start_index
-    if (start < this.end) throw new RangeError(`Recording ${this.info.id}: raw chunk at sample ${start} comes before the end of the previous one (${this.end}).`)
     for (const gap of this.gapsSql.all(this.info.id, this.end, start) as Array<{ startIndex: number; count: number; reason: string }>) this.decoder.gap(gap)
     const data = this.dataSql.get(this.info.id, start) as Buffer
     const words = decodeRawWords(chunk.codec, data, chunk.count, `Recording ${this.info.id} (${this.info.name}), raw chunk at sample ${start}`)
