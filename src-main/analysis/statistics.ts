@@ -59,7 +59,10 @@ export function summarize(values: readonly number[], options: { confidence?: num
   }
   const base = { n, ignored, mean, median: median(v), min, max }
   if (n < 2) return { ...base, sd: null, standardError: null, ci: null }
-  const sd = Math.sqrt(ss / (n - 1))
+  // A spread within the float rounding of the mean carries no information (stages placed at their logged
+  // length all last the same, yet their sum of squares is a few ulps): it is zero, not "0.0004 fs".
+  const raw = Math.sqrt(ss / (n - 1))
+  const sd = raw <= Math.abs(mean) * n * Number.EPSILON ? 0 : raw
   const se = sd / Math.sqrt(n)
   const half = studentTQuantile(0.5 + level / 2, n - 1) * se
   return { ...base, sd, standardError: se, ci: { level, low: mean - half, high: mean + half, halfWidth: half } }

@@ -14,7 +14,8 @@ import {
   type ApiParsedParams,
   type ApiReply,
   type ApiResult,
-  type AppInfo
+  type AppInfo,
+  type ChooseFileRequest
 } from './contract'
 import { HANDLERS } from './handlers'
 import { RunManager } from '../runs/run-manager'
@@ -28,6 +29,8 @@ export interface CoreOptions {
   host: AppInfo['host']
   /** Where attached instruments are looked for; tests pass fakes. */
   discovery?: DiscoverySources
+  /** The host's open-file dialog, where it has one (Electron); resolves to null when cancelled. */
+  chooseFile?: (request: ChooseFileRequest) => Promise<string | null>
 }
 
 export type Handler<M extends ApiMethod> = (core: JoulebenchCore, params: ApiParsedParams<M>) => Promise<ApiResult<M>> | ApiResult<M>

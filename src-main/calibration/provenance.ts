@@ -2,7 +2,7 @@
  * Which calibration a capture goes through, and recomputing a recording's current under another.
  * Every recording names its calibration (or says it had none); a recomputation names the one it used.
  */
-import type { SampleSink } from '../capture/sample-block'
+import type { Gap, SampleSink } from '../capture/sample-block'
 import type { InstrumentIdentity } from '../instruments/identity'
 import type { PowerAnalyzer, StreamOptions } from '../instruments/power-analyzer'
 import { correctCurrent, correctingSink, rangeClassifierFor, type CalibrationCorrection, type RangeClassifier } from './correction'
@@ -121,24 +121,52 @@ export function recomputeCalibration(recordingSnapshot: unknown, correction: Cal
 export interface RawCurrentDecoder {
   id: string
   decodeCurrent(raw: Uint32Array, calibration: unknown, out: Float32Array): void
+  decoder?(calibration: unknown, checkpoint?: unknown): RawCurrentPass
+}
+
+/** The store's RawDecoder, structurally: one pass over a recording's words that carries state between them. */
+export interface RawCurrentPass {
+  decodeCurrent(raw: Uint32Array, out: Float32Array): void
+  gap(gap: Gap): void
+  checkpoint(): unknown
 }
 
 /**
  * Wrap an instrument's raw format so that a CalibrationSnapshot is honoured: the device conversion
  * with its own constants, then our correction. Snapshots of any other shape go to the format as they
- * are, so recordings made before calibration existed decode as before.
+ * are, so recordings made before calibration existed decode as before. The correction is word by word,
+ * so a stateful device conversion keeps its state (and checkpoints) as they are.
  */
 export function withCalibration<F extends RawCurrentDecoder>(base: F, family: string): F {
-  return {
+  const correct = (snapshot: CalibrationSnapshot, raw: Uint32Array, out: Float32Array): void => {
+    if (!snapshot.correction) return
+    const spans = snapshot.ranges.length > 0 ? snapshot.ranges : [{ index: 0, minA: 0, maxA: Infinity }]
+    correctCurrent(out, raw, snapshot.correction, rangeClassifierFor(family, spans), snapshot.userGains)
+  }
+  const wrapped: F = {
     ...base,
     decodeCurrent(raw: Uint32Array, snapshot: unknown, out: Float32Array) {
       if (!isCalibrationSnapshot(snapshot)) return base.decodeCurrent(raw, snapshot, out)
       base.decodeCurrent(raw, snapshot.device, out)
-      if (!snapshot.correction) return
-      const spans = snapshot.ranges.length > 0 ? snapshot.ranges : [{ index: 0, minA: 0, maxA: Infinity }]
-      correctCurrent(out, raw, snapshot.correction, rangeClassifierFor(family, spans), snapshot.userGains)
+      correct(snapshot, raw, out)
     }
   }
+  const baseDecoder = base.decoder
+  if (baseDecoder) {
+    wrapped.decoder = (snapshot: unknown, checkpoint?: unknown): RawCurrentPass => {
+      if (!isCalibrationSnapshot(snapshot)) return baseDecoder.call(base, snapshot, checkpoint)
+      const device = baseDecoder.call(base, snapshot.device, checkpoint)
+      return {
+        decodeCurrent(raw: Uint32Array, out: Float32Array) {
+          device.decodeCurrent(raw, out)
+          correct(snapshot, raw, out)
+        },
+        gap: (gap: Gap) => device.gap(gap),
+        checkpoint: () => device.checkpoint()
+      }
+    }
+  }
+  return wrapped
 }
 
 /** The user gains a device applies itself (the PPK2 driver's calibration.ug), recognised by shape. */

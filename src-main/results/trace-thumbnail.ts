@@ -20,7 +20,7 @@ export interface ThumbnailSpan {
   startS: number
   endS: number
   kind: 'idle' | 'window' | 'inference' | 'stage'
-  role: 'measured' | 'warmup' | 'outside'
+  role: 'measured' | 'warmup' | 'outside' | 'excluded'
 }
 
 export interface ThumbnailOptions {
@@ -69,7 +69,7 @@ export function renderTraceThumbnailSvg(view: ThumbnailView, spans: readonly Thu
     `<g clip-path="url(#${id}-clip)">`
   ]
   // Spans under the trace: idle grey, measured inferences blue, warm-ups orange, strays red.
-  const fill = (s: ThumbnailSpan) => (s.kind === 'idle' ? c.muted : s.role === 'warmup' ? '#E69F00' : s.role === 'outside' ? '#D55E00' : '#0072B2')
+  const fill = (s: ThumbnailSpan) => (s.kind === 'idle' ? c.muted : s.role === 'warmup' ? '#E69F00' : s.role === 'outside' || s.role === 'excluded' ? '#D55E00' : '#0072B2')
   for (const s of spans) {
     if (s.kind !== 'idle' && s.kind !== 'inference') continue
     const x0 = sx(s.startS)

@@ -5,6 +5,7 @@ import type { InstrumentIdentity } from '../instruments/identity'
 import { openPtyPair, type PtyPair } from '../transports/pty-pair'
 import { openSerial, type SerialTransport } from '../transports/serial'
 import type { VirtualBench } from '../virtual-bench/bench'
+import { virtualNpuBoard } from '../virtual-bench/npu-boards'
 import { dutBaudRate, dutLink, type BenchmarkPlan } from './plan'
 
 /**
@@ -36,9 +37,12 @@ export async function openDutLink(plan: BenchmarkPlan, bench: VirtualBench, onLi
     if (plan.dut.kind === 'virtual') {
       const d = plan.dut
       const dutBaud = plan.mode === 'energy' ? 9600 : 115200
+      const board = d.board ? virtualNpuBoard(d.board) : null
       virtual = await startVirtualDutOnPty({
         mode: plan.mode === 'energy' ? 'energy' : 'performance',
-        model: { name: plan.model.name, macs: Math.max(1, plan.model.macs), latencyPerMacS: d.latencyPerMacS, energyPerMacJ: d.energyPerMacJ, stages: d.stages },
+        model: { name: plan.model.name, macs: Math.max(1, plan.model.macs), latencyPerMacS: d.latencyPerMacS, energyPerMacJ: d.energyPerMacJ, stages: board ? { ...board.defaultStages, ...d.stages } : d.stages },
+        stageLog: board ? (stages) => board.stageLog(stages) : undefined,
+        inferenceLineStage: board ? 'inference' : undefined,
         clock: bench.clock,
         baudRate: dutBaud,
         idleCurrentA: d.idleCurrentA,
@@ -48,7 +52,7 @@ export async function openDutLink(plan: BenchmarkPlan, bench: VirtualBench, onLi
         gapS: d.gapS,
         noiseA: d.noiseA,
         seed: d.seed,
-        vendor: 'joulebench-virtual'
+        vendor: board ? `joulebench-virtual ${board.id}` : 'joulebench-virtual'
       })
       const v = virtual
       closers.push(() => v.close())

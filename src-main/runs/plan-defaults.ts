@@ -50,9 +50,11 @@ const round3 = (x: number) => Number(x.toPrecision(3))
 const VIRTUAL_DUT = { kind: 'virtual', latencyPerMacS: 10e-9, energyPerMacJ: 0.2e-9, idleCurrentA: 1e-3, noiseA: 20e-6 } as const
 
 /**
- * The demo benchmark: kws01 on the virtual DUT, 3 windows of `infer 20 2`, with a 20 ms sleep between
- * inferences so a current threshold parts them (as the convolution study's firmware does with its timer),
- * an idle baseline before the first window, and statistics over the 60 measured inferences.
+ * The demo benchmark: kws01 on the virtual bench's MAX78000-like NPU board, 3 windows of `infer 20 2`,
+ * with a 20 ms sleep between inferences (as the convolution study's firmware does with its timer), an
+ * idle baseline before the first window, and statistics over the 60 measured inferences. The board
+ * prints its stage times on its UART after each inference (MAX78000 format), so the run shows each
+ * inference's init, memory I/O, CNN and post-processing stages with their energy.
  */
 export function defaultPerformancePlan(options: { analyzerId?: string; cwd?: string } = {}): BenchmarkPlan {
   const model = kws01Model(options.cwd)
@@ -61,17 +63,19 @@ export function defaultPerformancePlan(options: { analyzerId?: string; cwd?: str
   const plan: BenchmarkPlanInput = {
     name: 'kws01 on the virtual bench',
     mode: 'performance',
-    // D0 high during each inference: analyzers with logic inputs (PPK2) show it under the trace.
-    dut: { ...VIRTUAL_DUT, gapS: 0.02, inferenceLine: 0 },
+    // D0 high during each CNN run: analyzers with logic inputs (PPK2) show it under the trace.
+    dut: { ...VIRTUAL_DUT, gapS: 0.02, inferenceLine: 0, board: 'max78000' },
     analyzer: { id: options.analyzerId ?? defaultVirtualAnalyzer() },
     supplyV,
     model,
     input: { kind: 'random', bytes: KWS01_FACTS.inputBytes, seed: 1 },
     repetitions: { inferences: 20, warmup: 2, windows: 3 },
-    // Halfway between the idle floor and the inference current; 10 % hysteresis against noise.
+    // Halfway between the idle floor and the CNN's current, above every other stage's draw, so the
+    // threshold finds the CNN run and the stage log places the rest; 10 % hysteresis against noise.
     segmentation: { kind: 'threshold', quantity: 'current', level: round3((VIRTUAL_DUT.idleCurrentA + activeA) / 2), hysteresis: round3((activeA - VIRTUAL_DUT.idleCurrentA) / 10), minDurationS: 0.005 },
     idle: { kind: 'before-first-window', durationS: 0.3 },
-    tags: { device: 'virtual MLPerf Tiny DUT', model: 'kws01', implementation: 'reference', free: ['virtual'] }
+    stages: { source: { kind: 'dut-uart' }, format: 'max78000' },
+    tags: { device: 'virtual MLPerf Tiny DUT', accelerator: 'MAX78000-like (virtual)', model: 'kws01', implementation: 'reference', free: ['virtual'] }
   }
   return parsePlan(plan, 'The default plan')
 }

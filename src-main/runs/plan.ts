@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { ProbeRunStepSchema } from '../probes/run-step'
+import { VIRTUAL_NPU_BOARDS } from '../virtual-bench/npu-boards'
+import { planStagesSchema, stageFormatProblems } from './plan-stages'
 
 /**
  * A benchmark plan: which DUT and analyzer, what to run on the DUT and how often, and how to cut the
@@ -37,6 +39,12 @@ const virtualDut = z
     gapS: seconds.default(0),
     noiseA: finite.nonnegative('must be ≥ 0 A').default(0),
     stages: z.object({ init: stageCost.optional(), memory: stageCost.optional(), post: stageCost.optional() }).strict().optional(),
+    /**
+     * A virtual μNPU board (src-main/virtual-bench/npu-boards.ts): its inferences run in stages with
+     * their own currents (defaults of the board unless `stages` above gives them) and it prints its
+     * stage times after each inference. Without it, the MLPerf Tiny reference DUT.
+     */
+    board: z.enum(VIRTUAL_NPU_BOARDS, { message: `must be one of ${VIRTUAL_NPU_BOARDS.join(', ')}` }).optional(),
     /** Line the energy-mode timestamp pulls low: D7 for the LPM01A's event input. */
     timestampLine: line.default(7),
     /** A line held high during each inference, for GPIO segmentation; null for none. */
@@ -203,7 +211,9 @@ const planObject = z
     confidence: finite.gt(0, 'must be between 0 and 1').lt(1, 'must be between 0 and 1').default(0.95),
     tags: tags.default({ free: [] }),
     /** Flash the firmware with a debug probe before the run, and read cycle counts after it. */
-    probe: ProbeRunStepSchema.optional()
+    probe: ProbeRunStepSchema.optional(),
+    /** The firmware's stage-time log: where it comes from and how it is written (plan-stages.ts). */
+    stages: planStagesSchema.optional()
   })
   .strict()
 
@@ -219,6 +229,7 @@ export type VirtualDutPlan = Extract<PlanDut, { kind: 'virtual' }>
 export type PlanIdle = BenchmarkPlan['idle']
 export type PlanTags = BenchmarkPlan['tags']
 export type TimestampSourcePlan = z.output<typeof timestampSource>
+export type { PlanStages } from './plan-stages'
 
 /** Rules between fields, each naming the field the user should change. */
 function crossFieldProblems(p: z.output<typeof planObject>): Array<{ path: string[]; message: string }> {
@@ -259,6 +270,25 @@ function crossFieldProblems(p: z.output<typeof planObject>): Array<{ path: strin
   }
   if (p.dut.kind === 'virtual' && p.segmentation.kind === 'threshold' && p.dut.gapS === 0 && p.repetitions.inferences + p.repetitions.warmup > 1) {
     out.push({ path: ['dut', 'gapS'], message: 'back-to-back inferences draw one unbroken current, so a threshold cannot part them: give the firmware loop a gap (e.g. 0.02 s), or use dut-timestamps' })
+  }
+  out.push(...stageProblems(p))
+  return out
+}
+
+function stageProblems(p: z.output<typeof planObject>): Array<{ path: string[]; message: string }> {
+  const st = p.stages
+  if (!st) return []
+  const out = stageFormatProblems(st.format)
+  if (st.source.kind === 'none') return out
+  if (st.source.kind === 'dut-uart' && p.dut.kind === 'none') {
+    out.push({ path: ['stages', 'source'], message: 'this plan has no DUT link to read: give the port the firmware prints on ({ "kind": "serial", "port": "/dev/ttyUSB1" })' })
+  }
+  if (st.source.kind === 'serial' && p.dut.kind === 'serial' && st.source.port === p.dut.port) {
+    out.push({ path: ['stages', 'source', 'port'], message: `is the DUT's own port (${p.dut.port}): use { "kind": "dut-uart" } to read the stage lines it prints there` })
+  }
+  const seg = p.segmentation.kind
+  if (seg === 'dut-timestamps' || seg === 'dut-laps') {
+    out.push({ path: ['segmentation', 'kind'], message: `stage logs are pinned to the inferences the trace is cut into: use threshold, gpio or windows segmentation (not ${seg})` })
   }
   return out
 }

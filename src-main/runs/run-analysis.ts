@@ -1,12 +1,13 @@
 import type { Mark } from '../capture/sample-block'
 import { analyzeRecording, type AnalysisPlan, type SegmentMethod } from '../analysis/analyze'
-import { summarizeInferences, type InferenceMetrics, type MetricsSummary, type WindowMetrics } from '../analysis/metrics'
+import { measureInferences, summarizeInferences, type MetricsSummary, type WindowMetrics } from '../analysis/metrics'
 import { AnalysisError, type DroppedRun } from '../analysis/segments'
 import { timestampIndices, type TimestampSource } from '../analysis/segment-dut-timestamps'
 import { summarize, type Summary } from '../analysis/statistics'
 import type { MlperfRuleResult } from '../analysis/mlperf-rule'
 import type { TraceReader } from '../analysis/trace-reader'
 import type { PlanSegmentation } from './plan'
+import { placeRunStages, type RunInference, type RunStageLog } from './run-stages'
 
 /**
  * From a run's recording (or, without an analyzer, the DUT's lap times) to what a run stores: every
@@ -44,6 +45,8 @@ export interface RunAnalysisRequest {
   timestampWindows?: number
   /** Stage durations from the firmware's UART log, placed around each segmented inference. */
   stageLog?: AnalysisPlan['stageLog']
+  /** A run's stage log as it arrived window by window (needs `windows`); placed per window, problems become notes. */
+  runStageLog?: RunStageLog
 }
 
 export type SegmentKind = 'idle' | 'window' | 'inference' | 'stage'
@@ -57,8 +60,11 @@ export interface RunSegment {
   inference: number | null
   /** Infer window, 0-based, where known. */
   window: number | null
-  /** measured: in the statistics; warmup: left out as warm-up; outside: found outside every infer window. */
-  role: 'measured' | 'warmup' | 'outside'
+  /**
+   * measured: in the statistics; warmup: left out as warm-up; outside: found outside every infer window;
+   * excluded: left out because its stages could not be placed while other inferences have theirs.
+   */
+  role: 'measured' | 'warmup' | 'outside' | 'excluded'
   startIndex: number | null
   endIndex: number | null
   startS: number | null
@@ -251,42 +257,47 @@ function analyzeInferences(trace: TraceReader, request: RunAnalysisRequest, seg:
   const r = analyzeRecording(trace, plan)
   const dt = trace.samplePeriodS
   const notes: string[] = []
-  const role = new Map<InferenceMetrics, RunSegment['role']>()
-  const windowOf = new Map<InferenceMetrics, number | null>()
+  let list: RunInference[] = r.inferences.map((metrics) => ({ metrics, window: null, role: 'measured' }))
   if (windows) {
-    const perWindow = windows.map(() => [] as InferenceMetrics[])
-    for (const inf of r.inferences) {
-      const k = windows.findIndex((w) => inf.window.startIndex >= w.startIndex && inf.window.startIndex < w.endIndex)
-      windowOf.set(inf, k < 0 ? null : windows[k].index)
-      if (k < 0) role.set(inf, 'outside')
+    const perWindow = windows.map(() => [] as RunInference[])
+    for (const inf of list) {
+      const k = windows.findIndex((w) => inf.metrics.window.startIndex >= w.startIndex && inf.metrics.window.startIndex < w.endIndex)
+      inf.window = k < 0 ? null : windows[k].index
+      if (k < 0) inf.role = 'outside'
       else perWindow[k].push(inf)
     }
-    perWindow.forEach((list, k) => {
+    perWindow.forEach((found, k) => {
       const w = windows[k]
       const expected = w.inferences + w.warmup
-      if (list.length !== expected) {
+      if (found.length !== expected) {
         notes.push(
-          `Window ${w.index + 1}: found ${list.length} inferences where infer ${w.inferences} ${w.warmup} ran ${expected}; ` +
-            `${list.length < expected ? 'some were not found (raise the sensitivity: lower the threshold or the minimum duration)' : 'some were split (raise the hysteresis or the minimum duration)'}. The first ${w.warmup} found are taken as the warm-ups.`
+          `Window ${w.index + 1}: found ${found.length} inferences where infer ${w.inferences} ${w.warmup} ran ${expected}; ` +
+            `${found.length < expected ? 'some were not found (raise the sensitivity: lower the threshold or the minimum duration)' : 'some were split (raise the hysteresis or the minimum duration)'}. The first ${w.warmup} found are taken as the warm-ups.`
         )
       }
-      list.forEach((inf, j) => role.set(inf, j < w.warmup ? 'warmup' : 'measured'))
+      found.forEach((inf, j) => (inf.role = j < w.warmup ? 'warmup' : 'measured'))
     })
-    const outside = r.inferences.filter((i) => role.get(i) === 'outside').length
+    const outside = list.filter((i) => i.role === 'outside').length
     if (outside) notes.push(`${outside} inference${outside > 1 ? 's were' : ' was'} found outside every infer window and left out of the statistics.`)
+    if (request.runStageLog) {
+      const options = { supplyV: request.supplyV, baseline: r.baseline }
+      const placed = placeRunStages(trace, list, windows, request.runStageLog, (w) => measureInferences(trace, [w], options)[0])
+      list = placed.inferences
+      notes.push(...placed.notes)
+    }
   } else {
-    r.inferences.forEach((inf, j) => role.set(inf, j < (request.warmup ?? 0) ? 'warmup' : 'measured'))
+    list.forEach((inf, j) => (inf.role = j < (request.warmup ?? 0) ? 'warmup' : 'measured'))
   }
-  const measured = r.inferences.filter((i) => role.get(i) === 'measured')
+  const measured = list.filter((i) => i.role === 'measured').map((i) => i.metrics)
   const summary = summaryFromMetrics(
-    windows ? { ...summarizeInferences(measured, { confidence: request.confidence, baseline: r.baseline }), discardedWarmup: r.inferences.filter((i) => role.get(i) === 'warmup').length } : r.summary!,
+    windows ? { ...summarizeInferences(measured, { confidence: request.confidence, baseline: r.baseline }), discardedWarmup: list.filter((i) => i.role === 'warmup').length } : r.summary!,
     request
   )
   const segments: RunSegment[] = []
   if (r.baseline) segments.push(idleSegment(r.baseline, dt))
   for (const w of windows ?? []) segments.push(windowSegment(w, dt))
-  for (const inf of r.inferences) {
-    const common = { inference: inf.index, window: windowOf.get(inf) ?? null, role: role.get(inf)! }
+  for (const { metrics: inf, window, role } of list) {
+    const common = { inference: inf.index, window, role }
     segments.push({ ...NO_FIGURES, kind: 'inference', label: 'inference', ...common, ...figures(inf) })
     for (const st of inf.stages) segments.push({ ...NO_FIGURES, kind: 'stage', label: st.stage, ...common, ...figures(st) })
   }

@@ -11,7 +11,10 @@ import type { Db } from '../store/workspace'
 import { VirtualBench } from '../virtual-bench/bench'
 import { realTimeClock, type BenchClock } from '../virtual-bench/dut-signal'
 import { openDutLink, type OpenedDutLink } from './dut-link'
-import type { BenchmarkPlan } from './plan'
+import { dutBaudRate, dutLink, type BenchmarkPlan } from './plan'
+import { describeStageSource, stageLogFormat } from './plan-stages'
+import { StageLogTap } from './stage-log-tap'
+import { openSerial } from '../transports/serial'
 import { energyModeAnalyzerSettings } from './plan-defaults'
 import { analyzeRun, type InferWindowRange, type RunAnalysis } from './run-analysis'
 import { planInputBytes } from './run-input'
@@ -154,6 +157,7 @@ export class BenchmarkRun extends EventEmitter {
     const instruments: RunInstrument[] = []
     let session: CaptureSession | null = null
     let recording: RecordingInfo | null = null
+    let stageTap: StageLogTap | null = null
     let idle: { startS: number; endS: number } | null = plan.idle.kind === 'window' ? { startS: plan.idle.startS, endS: plan.idle.endS } : null
     let failure: { state: 'failed' | 'cancelled'; reason: string } | null = null
     const ticker = setInterval(() => this.emit('progress', this.progress()), 500)
@@ -184,9 +188,15 @@ export class BenchmarkRun extends EventEmitter {
           cycleCount.catch(() => {})
         }
       }
+      stageTap = await this.openStageLog(closers, notes)
+      const tapOfDut = plan.stages?.source.kind === 'dut-uart' ? stageTap : null
       let link: OpenedDutLink | null = null
       const openLink = async () => {
-        link = await this.guard(openDutLink(plan, bench), 'opening the DUT link')
+        const via = dutLink(plan) === 'interface-board'
+        link = await this.guard(
+          openDutLink(plan, bench, tapOfDut ? (line) => tapOfDut.pushDutLine(line, via) : undefined),
+          'opening the DUT link'
+        )
         closers.push(() => link!.close())
         this.virtualDut = link.virtual
       }
@@ -258,6 +268,8 @@ export class BenchmarkRun extends EventEmitter {
       } else {
         const { inferences: n, warmup: w, windows: count } = plan.repetitions
         for (let k = 0; k < count; k++) {
+          // Before the progress event: whatever a listener sets off from here belongs to this window.
+          stageTap?.beginWindow(k)
           this.phase('window', `Window ${k + 1} of ${count}: infer ${n} ${w}`, k + 1)
           const startIndex = tap?.nextIndex ?? 0
           const result = await this.guard(l!.dut.infer(n, w, { timeoutS: this.inferTimeoutS() }), `window ${k + 1} of ${count} (infer ${n} ${w})`)
@@ -302,7 +314,9 @@ export class BenchmarkRun extends EventEmitter {
       this.emit('progress', this.progress())
       try {
         const trace = recording ? RecordingStore.open(this.db).reader(recording.id) : null
+        stageTap?.flush()
         analysis = analyzeRun(trace, {
+          runStageLog: stageTap && plan.stages && plan.mode !== 'capture' ? { lines: stageTap.lines, format: stageLogFormat(plan.stages.format), source: stageTap.source, uartBaud: this.stageLogBaud() } : undefined,
           segmentation: plan.segmentation,
           supplyV: plan.supplyV,
           idle,
@@ -319,7 +333,9 @@ export class BenchmarkRun extends EventEmitter {
     }
     if (failure && recording) failure.reason += ` Recording ${recording.id} (${recording.uuid}) keeps everything captured.`
     const state: RunState = failure?.state ?? 'finished'
-    this.store.finish(this.id, { state, reason: failure?.reason ?? null, analysis, notes })
+    if (stageTap) notes.push(...stageSourceNotes(stageTap))
+    const stageLog = stageTap ? { source: stageTap.source, lines: stageTap.lines, overflow: stageTap.overflow } : null
+    this.store.finish(this.id, { state, reason: failure?.reason ?? null, analysis, notes, stageLog })
     this.state = { ...this.state, phase: 'done', window: null, message: failure?.reason ?? 'Finished' }
     this.emit('progress', this.progress())
     this.emit('state', { runId: this.id, state, reason: failure?.reason ?? null } satisfies RunStateEvent)
@@ -356,6 +372,46 @@ export class BenchmarkRun extends EventEmitter {
     return { state: 'failed', reason: `${step ? `Failed ${step}: ` : ''}${e.message}` }
   }
 
+  /**
+   * The plan's stage-log source: a tap the DUT link feeds (dut-uart), or a separate serial port opened
+   * now. A port that will not open is a warning on the run, not a failure: the inference figures
+   * do not need it.
+   */
+  private async openStageLog(closers: Array<() => Promise<unknown>>, notes: string[]): Promise<StageLogTap | null> {
+    const st = this.plan.stages
+    if (!st || st.source.kind === 'none') return null
+    const dutPort = this.plan.dut.kind === 'serial' ? this.plan.dut.port : null
+    const tap = new StageLogTap(describeStageSource(st, dutPort))
+    if (st.source.kind === 'serial') {
+      const { port, baudRate } = st.source
+      try {
+        const transport = await openSerial(port, baudRate)
+        transport.onData((chunk) => tap.pushBytes(chunk))
+        transport.onClose((reason) => {
+          if (!tap.lostReason) tap.lostReason = reason
+        })
+        closers.push(async () => {
+          tap.lostReason ??= 'closed at the end of the run'
+          await transport.close()
+        })
+      } catch (e) {
+        notes.push(`Stage log: could not open ${port} (stages.source.port) at ${baudRate} baud: ${(e as Error).message} The run went on without stages; fix the port in the plan to get them.`)
+        return null
+      }
+    }
+    return tap
+  }
+
+  /** The rate the stage log is printed at, for the aligner's print-time estimate. */
+  private stageLogBaud(): number | undefined {
+    const st = this.plan.stages
+    if (!st) return undefined
+    if (st.uartBaud) return st.uartBaud
+    if (st.source.kind === 'serial') return st.source.baudRate
+    // The DUT's own UART runs at the DUT's rate (9600 behind an interface board in energy mode).
+    return this.plan.mode === 'energy' ? 9600 : dutBaudRate(this.plan)
+  }
+
   private analyzerSettings(): AnalyzerSettings {
     const a = this.plan.analyzer!
     const preset = this.plan.mode === 'energy' ? energyModeAnalyzerSettings(parseAnalyzerId(a.id).family) : {}
@@ -376,4 +432,15 @@ export class BenchmarkRun extends EventEmitter {
     const busyS = (inferences + warmup) * (this.plan.model.macs * d.latencyPerMacS + d.gapS)
     return 10 + (2 * busyS + 5) / d.clockSpeed
   }
+}
+
+/** What went wrong with the stage-log source itself (not its content), as run notes. */
+function stageSourceNotes(tap: StageLogTap): string[] {
+  const out: string[] = []
+  const lost = tap.lostReason && tap.lostReason !== 'closed at the end of the run' ? tap.lostReason : null
+  if (lost) out.push(`Stage log (${tap.source}): the port went away during the run (${lost}); lines after that are missing. Reconnect it and run again for complete stages.`)
+  if (tap.overflow) out.push(`Stage log (${tap.source}): ${tap.overflow} lines past the first ${tap.lines.length} were not kept: the source printed far more than stage lines (check the port and the baud rate).`)
+  const odd = tap.anomalies
+  if (odd.length) out.push(`Stage log (${tap.source}): ${odd[0]}${odd.length > 1 ? ` (and ${odd.length - 1} more such report${odd.length > 2 ? 's' : ''})` : ''}.`)
+  return out
 }

@@ -75,5 +75,47 @@ export const RUNS_MIGRATIONS: Migration[] = [
     ) WITHOUT ROWID;
     CREATE INDEX run_segments_kind ON run_segments (run_id, kind);
     `
+  },
+  {
+    // Stage logs: the lines a run collected (with their arrival times) are kept with it, and an
+    // inference whose stages could not be placed is kept but left out of the statistics
+    // ("excluded"). SQLite cannot widen a CHECK in place, so run_segments is rebuilt.
+    name: 'runs/002-stage-logs',
+    sql: `
+    CREATE TABLE run_segments_new (
+      run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+      seq INTEGER NOT NULL,
+      kind TEXT NOT NULL CHECK (kind IN ('idle', 'window', 'inference', 'stage')),
+      label TEXT NOT NULL,
+      inference_index INTEGER,
+      window_index INTEGER,
+      role TEXT NOT NULL CHECK (role IN ('measured', 'warmup', 'outside', 'excluded')),
+      start_index INTEGER,
+      end_index INTEGER,
+      start_s REAL,
+      end_s REAL,
+      duration_s REAL,
+      charge_c REAL,
+      energy_j REAL,
+      net_energy_j REAL,
+      average_current_a REAL,
+      average_power_w REAL,
+      peak_current_a REAL,
+      peak_power_w REAL,
+      missing_samples INTEGER,
+      inference_count INTEGER,
+      energy_per_inference_j REAL,
+      latency_per_inference_s REAL,
+      dut_latency_per_inference_s REAL,
+      PRIMARY KEY (run_id, seq)
+    ) WITHOUT ROWID;
+    INSERT INTO run_segments_new SELECT run_id, seq, kind, label, inference_index, window_index, role, start_index, end_index, start_s, end_s,
+      duration_s, charge_c, energy_j, net_energy_j, average_current_a, average_power_w, peak_current_a, peak_power_w, missing_samples,
+      inference_count, energy_per_inference_j, latency_per_inference_s, dut_latency_per_inference_s FROM run_segments;
+    DROP TABLE run_segments;
+    ALTER TABLE run_segments_new RENAME TO run_segments;
+    CREATE INDEX run_segments_kind ON run_segments (run_id, kind);
+    ALTER TABLE runs ADD COLUMN stage_log_json TEXT;
+    `
   }
 ]

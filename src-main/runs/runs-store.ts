@@ -8,6 +8,7 @@ import { writerIsGone } from '../store/writer-liveness'
 import { VERSION } from '../version'
 import type { BenchmarkPlan, PlanTags } from './plan'
 import type { RunAnalysis, RunSegment, RunSummary } from './run-analysis'
+import type { StageLogLine } from './stage-log-tap'
 
 export type RunState = 'running' | 'finished' | 'failed' | 'cancelled' | 'interrupted'
 export type RunMode = BenchmarkPlan['mode']
@@ -41,10 +42,23 @@ export interface RunInfo {
   finishedAt: string | null
 }
 
+/** The stage-log lines a run collected, as they arrived (null for runs without a stage log). */
+export interface RunStageLogRecord {
+  /** Where they came from, in words ("max78000 stage log on the DUT's UART (/dev/ttyACM0)"). */
+  source: string
+  lines: StageLogLine[]
+  /** Lines that arrived past the limit and were not kept. */
+  overflow: number
+  /** How many lines were kept (`lines` may be left out of a detail, see RunsStore.detail). */
+  lineCount?: number
+}
+
 export interface RunDetail extends RunInfo {
   plan: BenchmarkPlan
   segments: RunSegment[]
   dropped: DroppedRun[]
+  /** Absent in details made before stage logs existed. */
+  stageLog?: RunStageLogRecord | null
 }
 
 interface RunRow {
@@ -70,6 +84,7 @@ interface RunRow {
   updated_at: string
   writer_pid: number | null
   writer_host: string | null
+  stage_log_json: string | null
 }
 
 export class RunNotFoundError extends Error {
@@ -167,7 +182,10 @@ export class RunsStore {
   }
 
   /** Close a run: its state, why, and (when the analysis got that far) its segments and summary. */
-  finish(id: number, outcome: { state: Exclude<RunState, 'running'>; reason?: string | null; analysis?: RunAnalysis | null; notes?: string[] }): RunInfo {
+  finish(
+    id: number,
+    outcome: { state: Exclude<RunState, 'running'>; reason?: string | null; analysis?: RunAnalysis | null; notes?: string[]; stageLog?: RunStageLogRecord | null }
+  ): RunInfo {
     const at = new Date().toISOString()
     const a = outcome.analysis ?? null
     const insert = this.db.prepare(
@@ -179,7 +197,7 @@ export class RunsStore {
       this.db
         .prepare(
           `UPDATE runs SET state = @state, state_reason = @reason, summary_json = @summary, notes_json = @notes, dropped_json = @dropped,
-             finished_at = @at, updated_at = @at, writer_pid = NULL WHERE id = @id`
+             stage_log_json = @stageLog, finished_at = @at, updated_at = @at, writer_pid = NULL WHERE id = @id`
         )
         .run({
           id,
@@ -188,7 +206,8 @@ export class RunsStore {
           reason: outcome.reason ?? null,
           summary: a ? JSON.stringify(a.summary) : null,
           notes: JSON.stringify([...(a?.notes ?? []), ...(outcome.notes ?? [])]),
-          dropped: JSON.stringify(a?.dropped ?? [])
+          dropped: JSON.stringify(a?.dropped ?? []),
+          stageLog: outcome.stageLog ? JSON.stringify(outcome.stageLog) : null
         })
     })()
     liveRunIds.delete(id)
@@ -204,9 +223,21 @@ export class RunsStore {
     return this.info(this.row(ref))
   }
 
-  detail(ref: string | number): RunDetail {
+  /** The whole run; `stageLogLines: false` leaves the stage-log lines out (the screen needs only their count). */
+  detail(ref: string | number, options: { stageLogLines?: boolean } = {}): RunDetail {
     const row = this.row(ref)
-    return { ...this.info(row), plan: JSON.parse(row.plan_json), segments: this.segments(row.id), dropped: JSON.parse(row.dropped_json) }
+    const stageLog: RunStageLogRecord | null = row.stage_log_json ? JSON.parse(row.stage_log_json) : null
+    if (stageLog) {
+      stageLog.lineCount = stageLog.lines.length
+      if (options.stageLogLines === false) stageLog.lines = []
+    }
+    return {
+      ...this.info(row),
+      plan: JSON.parse(row.plan_json),
+      segments: this.segments(row.id),
+      dropped: JSON.parse(row.dropped_json),
+      stageLog
+    }
   }
 
   segments(id: number, kinds?: RunSegment['kind'][]): RunSegment[] {

@@ -86,5 +86,12 @@ export const RECORDING_MIGRATIONS: Migration[] = [
       message TEXT NOT NULL
     );
     `
+  },
+  {
+    // Raw chunks of formats whose conversion carries state from word to word (the PPK2's spike filter):
+    // that state at the chunk's first word, as JSON, so a read of the chunk alone gives the values a
+    // decoding of the whole recording gives. NULL: start afresh (stateless formats, older recordings).
+    name: 'store/002-chunk-decoder-state',
+    sql: `ALTER TABLE recording_chunks ADD COLUMN decoder_state TEXT;`
   }
 ]

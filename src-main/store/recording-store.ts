@@ -11,6 +11,8 @@ import {
 } from '../analysis/window-statistics'
 import { recordingFromRow, type RecordingInfo, type RecordingRow } from './recording-info'
 import { liveRecordingIds } from './recording-writer'
+import { RawDecodePass } from './raw-decode-pass'
+import { rawFormat } from './raw-formats'
 import { SampleReader } from './sample-reader'
 import { LEVEL1_SAMPLES, MAX_LEVEL, levelSpan, readSummaryEntries, SummaryBuilder } from './summary'
 import { viewColumns, type Columns } from './view-columns'
@@ -323,7 +325,8 @@ export class RecordingStore {
 
   /**
    * Rebuilds every summary of a recording from its stored samples (after recovery found them out of step,
-   * or under a new calibration). Works chunk by chunk in bounded memory.
+   * or under a new calibration). Works chunk by chunk in bounded memory. Raw words are decoded in one
+   * pass from the first chunk to the last (RawDecodePass), which also renews each chunk's checkpoint.
    */
   rebuildSummaries(ref: string | number): void {
     const info = this.get(ref)
@@ -344,12 +347,24 @@ export class RecordingStore {
     }
     this.db.prepare('DELETE FROM recording_summaries WHERE recording_id = ?').run(info.id)
     const chunks = this.db
-      .prepare('SELECT start_index, count FROM recording_chunks WHERE recording_id = ? AND stream = ? ORDER BY start_index')
-      .all(info.id, info.channels.raw ? 'raw' : 'current') as Array<{ start_index: number; count: number }>
+      .prepare('SELECT start_index, count, codec FROM recording_chunks WHERE recording_id = ? AND stream = ? ORDER BY start_index')
+      .all(info.id, info.channels.raw ? 'raw' : 'current') as Array<{ start_index: number; count: number; codec: string }>
+    const pass = info.channels.raw ? new RawDecodePass(this.db, info) : null
+    const digitalInWords = info.channels.raw ? rawFormat(info.channels.raw).decodeDigital !== undefined : false
     let prevTime = NaN
     let prevEnd = -1
-    for (const c of chunks) {
-      const s = reader.read(c.start_index, c.start_index + c.count)
+    const rebuild = (c: (typeof chunks)[number]): void => {
+      const s = reader.read(c.start_index, c.start_index + c.count, {
+        current: !pass,
+        voltage: info.channels.voltage,
+        digital: info.channels.digital && !digitalInWords,
+        time: info.channels.variableRate
+      })
+      if (pass) {
+        const decoded = pass.next(c, info.channels.digital && digitalInWords)
+        s.currentA = decoded.currentA
+        if (decoded.digital) s.digital = decoded.digital
+      }
       let weights: Float64Array | undefined
       if (s.timeS) {
         weights = new Float64Array(c.count)
@@ -370,6 +385,12 @@ export class RecordingStore {
       }
       if (s.digital) b('digital', 'bits').add(c.start_index, s.digital, weights)
       flush()
+    }
+    try {
+      // A chunk's checkpoint and its summary pages change together.
+      for (const c of chunks) this.db.transaction(rebuild)(c)
+    } finally {
+      reader.clear()
     }
   }
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type { Gap, Mark, SampleBlock, SampleSink } from '../capture/sample-block'
 import type { InstrumentIdentity } from '../instruments/identity'
 import { encodeBytes, encodeFloat32, encodeFloat64, encodeRawWords, rawWordCodec, type ChunkCodec } from './chunk-codec'
-import { rawFormat } from './raw-formats'
+import { checkpointText, rawDecoder, rawFormat, type RawDecoder } from './raw-formats'
 import { SummaryBuilder, type PageWrite } from './summary'
 import type { Db } from './workspace'
 
@@ -64,6 +64,8 @@ interface ChunkRow {
   codec: ChunkCodec
   t0: number | null
   data: Buffer
+  /** The raw decoder's checkpoint at the chunk's first word (raw stream only). */
+  decoderState: string | null
 }
 
 /** Recordings being written by this process: recovery must leave them alone. */
@@ -93,6 +95,9 @@ export class RecordingWriter implements SampleSink {
   private channels: RecordingChannels
   private channelsFixed: boolean
   private readonly calibration: unknown
+  /** One decoder from the first word to the last, so stateful conversions run on as the live one did. */
+  private readonly decoder: RawDecoder | null
+  private chunkDecoderState: string | null = null
   private next = 0
   private committed = 0
   private gapSamples = 0
@@ -142,9 +147,10 @@ export class RecordingWriter implements SampleSink {
       raw: meta.rawFormat ?? null,
       variableRate: meta.samplePeriodS === null
     }
-    if (this.channels.raw) rawFormat(this.channels.raw) // fail now, not mid-capture, if no decoder is registered
     this.channelsFixed = meta.voltage !== undefined || meta.digital !== undefined
     this.calibration = meta.calibration?.snapshot ?? null
+    // Made now so an unregistered format or an unusable snapshot fails here, not mid-capture.
+    this.decoder = this.channels.raw ? rawDecoder(rawFormat(this.channels.raw), this.calibration) : null
     this.commitEveryDataS = options.commitEveryDataS ?? 1
     this.commitEverySamples = meta.samplePeriodS ? Math.max(1, Math.round(this.commitEveryDataS / meta.samplePeriodS)) : Infinity
     this.commitEveryMs = options.commitEveryMs ?? 1000
@@ -183,7 +189,7 @@ export class RecordingWriter implements SampleSink {
     liveRecordingIds.add(this.id)
     this.sql = {
       chunk: db.prepare(
-        'INSERT OR REPLACE INTO recording_chunks (recording_id, stream, start_index, count, codec, t0_s, data) VALUES (?, ?, ?, ?, ?, ?, ?)'
+        'INSERT OR REPLACE INTO recording_chunks (recording_id, stream, start_index, count, codec, t0_s, data, decoder_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
       ),
       page: db.prepare(
         'INSERT OR REPLACE INTO recording_summaries (recording_id, channel, level, page, entries, data) VALUES (?, ?, ?, ?, ?, ?)'
@@ -231,10 +237,10 @@ export class RecordingWriter implements SampleSink {
     if (this.channels.raw) {
       if (!block.raw) throw new TypeError(`Recording ${this.id} keeps raw ${this.channels.raw} words, but the block at ${startIndex} has none.`)
       raw = cut(block.raw).slice()
-      // Summaries come from the store's own decoding, so they always agree with what a read returns.
+      // Summaries come from the store's own decoding, so they always agree with what a read returns. The
+      // words are decoded in the chunk loop below, so each chunk's checkpoint is the state at its first word.
       currentA = new Float32Array(n)
       const format = rawFormat(this.channels.raw)
-      format.decodeCurrent(raw, this.calibration, currentA)
       if (this.channels.digital) {
         digital = new Uint8Array(n)
         if (format.decodeDigital) format.decodeDigital(raw, digital)
@@ -267,9 +273,31 @@ export class RecordingWriter implements SampleSink {
         prev = t
       }
       this.lastTimeS = prev
-      this.builder('time').add(startIndex, timeS, weights)
     }
 
+    // Append to the open chunk, cutting it at the size limit.
+    let at = 0
+    while (at < n) {
+      if (this.chunkCount === 0) {
+        this.chunkStart = startIndex + at
+        this.chunkDecoderState = this.decoder ? checkpointText(this.decoder.checkpoint()) : null
+      }
+      const take = Math.min(n - at, this.maxChunk - this.chunkCount)
+      const part = <T extends Float32Array | Float64Array | Uint8Array | Uint32Array>(a: T): T =>
+        (take === n && at === 0 ? a : (a.subarray(at, at + take) as T))
+      if (raw) {
+        this.decoder!.decodeCurrent(part(raw), part(currentA))
+        this.pieces.raw.push(part(raw))
+      } else this.pieces.current.push(part(currentA))
+      if (voltageV) this.pieces.voltage.push(part(voltageV))
+      if (digital && !(raw && rawFormat(this.channels.raw!).decodeDigital)) this.pieces.digital.push(part(digital))
+      if (timeS) this.pieces.time.push(part(timeS))
+      this.chunkCount += take
+      at += take
+      if (this.chunkCount >= this.maxChunk) this.cutChunk()
+    }
+
+    if (timeS) this.builder('time').add(startIndex, timeS, weights)
     this.builder('current').add(startIndex, currentA, weights)
     if (voltageV) {
       this.builder('voltage').add(startIndex, voltageV, weights)
@@ -278,23 +306,6 @@ export class RecordingWriter implements SampleSink {
       this.builder('power').add(startIndex, powerW, weights)
     }
     if (digital) this.builder('digital', 'bits').add(startIndex, digital, weights)
-
-    // Append to the open chunk, cutting it at the size limit.
-    let at = 0
-    while (at < n) {
-      if (this.chunkCount === 0) this.chunkStart = startIndex + at
-      const take = Math.min(n - at, this.maxChunk - this.chunkCount)
-      const part = <T extends Float32Array | Float64Array | Uint8Array | Uint32Array>(a: T): T =>
-        (take === n && at === 0 ? a : (a.subarray(at, at + take) as T))
-      if (raw) this.pieces.raw.push(part(raw))
-      else this.pieces.current.push(part(currentA))
-      if (voltageV) this.pieces.voltage.push(part(voltageV))
-      if (digital && !(raw && rawFormat(this.channels.raw!).decodeDigital)) this.pieces.digital.push(part(digital))
-      if (timeS) this.pieces.time.push(part(timeS))
-      this.chunkCount += take
-      at += take
-      if (this.chunkCount >= this.maxChunk) this.cutChunk()
-    }
     this.next = startIndex + n
     this.sinceCommit += n
     this.commitIfDue()
@@ -310,6 +321,8 @@ export class RecordingWriter implements SampleSink {
     }
     if (count <= 0) return
     this.cutChunk()
+    // Told exactly the gaps that are stored, so a recomputation, which reads them back, decodes alike.
+    this.decoder?.gap({ startIndex, count, reason: gap.reason })
     this.gaps.push({ startIndex, count, reason: gap.reason })
     this.gapSamples += count
     this.gapCount++
@@ -333,12 +346,12 @@ export class RecordingWriter implements SampleSink {
     if (n === 0) return
     const start = this.chunkStart
     const p = this.pieces
-    const row = (stream: string, codec: ChunkCodec, data: Buffer, t0: number | null = null): void => {
-      this.rows.push({ stream, start, count: n, codec, t0, data })
+    const row = (stream: string, codec: ChunkCodec, data: Buffer, t0: number | null = null, decoderState: string | null = null): void => {
+      this.rows.push({ stream, start, count: n, codec, t0, data, decoderState })
     }
     if (p.raw.length) {
       const codec = rawWordCodec(this.channels.raw!)
-      row('raw', codec, encodeRawWords(codec, concat(p.raw, n, (k) => new Uint32Array(k))))
+      row('raw', codec, encodeRawWords(codec, concat(p.raw, n, (k) => new Uint32Array(k))), null, this.chunkDecoderState)
     }
     if (p.current.length) row('current', 'f32-xor-planes', encodeFloat32(concat(p.current, n, (k) => new Float32Array(k))))
     if (p.voltage.length) row('voltage', 'f32-xor-planes', encodeFloat32(concat(p.voltage, n, (k) => new Float32Array(k))))
@@ -375,7 +388,7 @@ export class RecordingWriter implements SampleSink {
     this.warnings = []
     const at = new Date().toISOString()
     this.db.transaction(() => {
-      for (const r of rows) this.sql.chunk.run(this.id, r.stream, r.start, r.count, r.codec, r.t0, r.data)
+      for (const r of rows) this.sql.chunk.run(this.id, r.stream, r.start, r.count, r.codec, r.t0, r.data, r.decoderState)
       for (const p of pages) this.sql.page.run(this.id, p.channel, p.level, p.page, p.entries, p.data)
       for (const g of gaps) this.sql.gap.run(this.id, g.startIndex, g.count, g.reason)
       for (const m of marks) this.sql.mark.run(this.id, m.index, m.label)

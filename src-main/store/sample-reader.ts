@@ -1,6 +1,6 @@
 import { decodeBytes, decodeFloat32, decodeFloat64, decodeRawWords } from './chunk-codec'
 import type { RecordingInfo } from './recording-info'
-import { rawFormat } from './raw-formats'
+import { parseCheckpoint, rawDecoder, rawFormat } from './raw-formats'
 import type { Db } from './workspace'
 
 /** Samples of [start, end) as stored. Gap slots hold NaN current, voltage and time, and digital 0. */
@@ -17,6 +17,8 @@ interface ChunkKey {
   start_index: number
   count: number
   codec: string
+  /** Raw chunks: the decoder's state at the first word (see RawDecoder), or null to start afresh. */
+  decoder_state: string | null
 }
 
 type Decoded = Float32Array | Float64Array | Uint8Array | Uint32Array
@@ -39,7 +41,7 @@ export class SampleReader {
     private info: RecordingInfo
   ) {
     this.keysSql = db.prepare(
-      `SELECT start_index, count, codec FROM recording_chunks
+      `SELECT start_index, count, codec, decoder_state FROM recording_chunks
        WHERE recording_id = @id AND stream = @stream
          AND start_index >= coalesce((SELECT max(start_index) FROM recording_chunks WHERE recording_id = @id AND stream = @stream AND start_index <= @start), 0)
          AND start_index < @end
@@ -47,7 +49,7 @@ export class SampleReader {
     )
     this.dataSql = db.prepare('SELECT data FROM recording_chunks WHERE recording_id = ? AND stream = ? AND start_index = ?').pluck()
     this.timeChunkSql = db.prepare(
-      `SELECT start_index, count, codec FROM recording_chunks WHERE recording_id = ? AND stream = 'time' AND t0_s <= ? ORDER BY t0_s DESC LIMIT 1`
+      `SELECT start_index, count, codec, decoder_state FROM recording_chunks WHERE recording_id = ? AND stream = 'time' AND t0_s <= ? ORDER BY t0_s DESC LIMIT 1`
     )
   }
 
@@ -55,6 +57,11 @@ export class SampleReader {
   reset(info: RecordingInfo): void {
     if (info.calibrationId !== this.info.calibrationId || JSON.stringify(info.calibration) !== JSON.stringify(this.info.calibration)) this.cache.clear()
     this.info = info
+  }
+
+  /** Forget every decoded chunk (a recomputation rewrote the chunks' checkpoints). */
+  clear(): void {
+    this.cache.clear()
   }
 
   private decoded(stream: string, key: ChunkKey): Decoded {
@@ -71,7 +78,8 @@ export class SampleReader {
     if (stream === 'raw') {
       const words = decodeRawWords(key.codec, data, key.count, what)
       const current = new Float32Array(key.count)
-      rawFormat(this.info.rawFormat!).decodeCurrent(words, this.info.calibration, current)
+      // Resumed from the chunk's checkpoint: the values a decoding of the whole recording gives here.
+      rawDecoder(rawFormat(this.info.rawFormat!), this.info.calibration, parseCheckpoint(key.decoder_state)).decodeCurrent(words, current)
       this.cache.set(`rawwords:${key.start_index}`, words)
       out = current
     } else if (key.codec === 'f32-xor-planes') out = decodeFloat32(data, key.count, what)
@@ -104,11 +112,16 @@ export class SampleReader {
     }
   }
 
-  read(start: number, end: number, want: { voltage?: boolean; digital?: boolean; time?: boolean } = { voltage: true, digital: true, time: true }): StoredSamples {
+  /** `current: false` leaves currentA NaN (a recomputation decodes the raw words itself). */
+  read(
+    start: number,
+    end: number,
+    want: { current?: boolean; voltage?: boolean; digital?: boolean; time?: boolean } = { voltage: true, digital: true, time: true }
+  ): StoredSamples {
     const n = Math.max(0, end - start)
     const ch = this.info.channels
     const out: StoredSamples = { start, currentA: new Float32Array(n).fill(NaN) }
-    this.fill(ch.raw ? 'raw' : 'current', start, end, out.currentA)
+    if (want.current !== false) this.fill(ch.raw ? 'raw' : 'current', start, end, out.currentA)
     if (ch.voltage && want.voltage) this.fill('voltage', start, end, (out.voltageV = new Float32Array(n).fill(NaN)))
     if (ch.digital && want.digital) {
       out.digital = new Uint8Array(n)

@@ -29,6 +29,16 @@ describe('Runs screen (browser mode + Chromium)', () => {
     await page.getByTestId('plan-editor').waitFor()
     await expect.poll(() => page.getByTestId('plan-name').inputValue()).toBe('kws01 on the virtual bench')
     await expect.poll(() => page.getByTestId('start-run').isEnabled()).toBe(true)
+    // The demo runs on the virtual NPU board, reading its stage log from the DUT's UART.
+    expect(await page.getByTestId('plan-board').inputValue()).toBe('max78000')
+    expect(await page.getByTestId('plan-stage-source').inputValue()).toBe('dut-uart')
+    expect(await page.getByTestId('plan-stage-format').inputValue()).toBe('max78000')
+    // A pattern without a stage group is refused under its field.
+    await page.getByTestId('plan-stage-format').selectOption('custom')
+    await page.getByTestId('plan-stage-pattern').fill('^(?<name>\\w+) (?<us>\\d+) us$')
+    await expect.poll(async () => (await page.getByTestId('plan-issues').textContent()) ?? '').toMatch(/stages\.format\.pattern: needs a named group \(\?<stage>…\)/)
+    await page.getByTestId('plan-stage-format').selectOption('max78000')
+    await expect.poll(() => page.getByTestId('plan-issues').count()).toBe(0)
     await page.getByTestId('plan-inferences').fill('0')
     await expect.poll(async () => (await page.getByTestId('plan-issues').textContent()) ?? '').toMatch(/repetitions\.inferences: must be at least 1; got 0/)
     expect(await page.getByTestId('start-run').isDisabled()).toBe(true)
@@ -86,6 +96,32 @@ describe('Runs screen (browser mode + Chromium)', () => {
     const band = (await page.locator('[data-testid="segment-band"][data-stage="inference"]').first().boundingBox())!
     expect(band.x).toBeGreaterThanOrEqual(plot.x - 1)
     expect(band.x + band.width).toBeLessThanOrEqual(plot.x + plot.width + 1)
+
+    // Stages: the virtual NPU board's stage log puts init, memory I/O, CNN and post-processing on the
+    // trace, each in its own colour, and the per-stage table shows the stored figures.
+    const keys = await page.getByTestId('segment-band').evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('data-stage')))])
+    expect(keys).toEqual(expect.arrayContaining(['init', 'memory', 'inference', 'post']))
+    const colours = await page
+      .getByTestId('segment-band')
+      .evaluateAll((els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-stage'), /--c:\s*([^;]+)/.exec(e.getAttribute('style') ?? '')?.[1]])))
+    expect(new Set(['init', 'memory', 'inference', 'post'].map((k) => colours[k])).size).toBe(4)
+    const legend = (await page.getByTestId('stage-legend').textContent())!
+    for (const name of ['Initialization', 'Memory I/O', 'Inference', 'Post-processing']) expect(legend).toContain(name)
+    const rows = page.getByTestId('stage-row')
+    expect(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-stage')))).toEqual(['init', 'memory', 'inference', 'post'])
+    expect(s.stages).toHaveLength(4)
+    for (const st of s.stages as Array<{ stage: string; n: number; energyJ: { mean: number }; latencyS: { mean: number } }>) {
+      const row = page.locator(`[data-testid="stage-row"][data-stage="${st.stage}"]`)
+      expect(await row.getByTestId('stage-energy').textContent()).toContain(`${(st.energyJ.mean * 1e6).toPrecision(4)} µJ`)
+      expect(await row.getByTestId('stage-latency').textContent()).toContain(`${(st.latencyS.mean * 1e3).toPrecision(4)} ms`)
+      expect(await row.locator('td').nth(1).textContent()).toBe(String(st.n))
+      expect(st.n).toBe(20)
+    }
+    expect(await page.getByTestId('run-warning').count()).toBe(0)
+    // 2 windows of infer 10 2: 24 inferences, 4 lines each.
+    expect(await page.getByTestId('run-stage-log').textContent()).toMatch(/^max78000 stage log on the DUT's UART · 96 lines$/)
+    await page.getByTestId('stage-table').screenshot({ path: screenshotPath('runs-stage-table') })
+    await page.getByTestId('run-trace').screenshot({ path: screenshotPath('runs-stage-trace') })
 
     // The run list has it, finished.
     await expect.poll(() => page.locator(`[data-testid="run-row"][data-id="${runId}"]`).getAttribute('data-state')).toBe('finished')

@@ -35,7 +35,9 @@ export function sweepPlan(impl: keyof typeof SWEEP, macs: number) {
   return parsePlan({
     ...base,
     name: `conv ${impl} ${macs / 1e6}M`,
-    dut: { ...base.dut, latencyPerMacS: k.latencyPerMacS, energyPerMacJ: k.energyPerMacJ, idleCurrentA: IDLE_A, noiseA: 0, gapS: 0.015, clockSpeed: 2 },
+    // The plain MLPerf Tiny DUT (no NPU board, no stage log): energy follows the MAC law alone.
+    dut: { ...base.dut, board: undefined, latencyPerMacS: k.latencyPerMacS, energyPerMacJ: k.energyPerMacJ, idleCurrentA: IDLE_A, noiseA: 0, gapS: 0.015, clockSpeed: 2 },
+    stages: undefined,
     supplyV: SUPPLY_V,
     model: { name: `conv-${macs / 1e6}M`, macs, params: macs / 100 },
     repetitions: { inferences: 6, warmup: 1, windows: 1 },

@@ -7,6 +7,7 @@ import { openWorkspace } from '../../src-main/store/workspace'
 import { RecordingWriter } from '../../src-main/store/recording-writer'
 import { validatePlan } from '../../src-main/runs/plan'
 import { KWS01_FACTS } from '../../src-main/runs/plan-defaults'
+import { MAX78000_LIKE } from '../../src-main/virtual-bench/npu-boards'
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b)
 
@@ -20,11 +21,13 @@ describe('joulebench run', () => {
     const doc = r.json()
     expect(doc.run).toMatchObject({ id: 1, state: 'finished', mode: 'performance', model: { name: 'kws01' } })
     expect(doc.run.recordingId).toBe(1)
-    // The virtual DUT's model (plan defaults): 10 ns and 0.2 nJ per MAC above a 1 mA floor, at 3.3 V.
+    // The virtual NPU board's model (plan defaults): the CNN costs 10 ns and 0.2 nJ per MAC above a 1 mA
+    // floor at 3.3 V; init, memory I/O and post-processing are the board's fixed stages around it.
     const macs = doc.plan.model.macs
     expect([KWS01_FACTS.macs, doc.plan.model.macs]).toContain(macs)
-    const latencyS = macs * 10e-9
-    const energyJ = macs * 0.2e-9 + 1e-3 * 3.3 * latencyS
+    const fixed = Object.values(MAX78000_LIKE.defaultStages)
+    const latencyS = macs * 10e-9 + fixed.reduce((a, st) => a + st.durationS, 0)
+    const energyJ = macs * 0.2e-9 + 1e-3 * 3.3 * latencyS + fixed.reduce((a, st) => a + st.extraCurrentA * 3.3 * st.durationS, 0)
     const s = doc.summary
     expect(s.n).toBe(60)
     expect(s.warmupDiscarded).toBe(6)
@@ -37,6 +40,13 @@ describe('joulebench run', () => {
       expect(f.ci.high).toBeGreaterThan(f.mean)
     }
     expect(doc.segments.filter((g: { kind: string }) => g.kind === 'inference')).toHaveLength(66)
+    // Per-stage metrics: the four MAX78000 stages, each over the 60 measured inferences.
+    expect(s.stages.map((st: { stage: string; n: number }) => [st.stage, st.n])).toEqual([
+      ['init', 60],
+      ['memory', 60],
+      ['inference', 60],
+      ['post', 60]
+    ])
     // Progress went to stderr, never into the JSON.
     expect(r.stderr).toMatch(/window 3\/3/)
   })

@@ -35,6 +35,14 @@ describe('API contract at the core boundary', () => {
     expect(reply.error.code).toBe('bad-request')
   })
 
+  it('says a host without a file dialog has none, so the page asks for a typed path', async () => {
+    make()
+    const info = await core.handle({ id: 8, method: 'app.info', params: {} })
+    expect(info).toMatchObject({ ok: true, result: { fileDialog: false } })
+    const reply = await core.handle({ id: 9, method: 'app.chooseFile', params: { title: 'Merge', kind: 'Workspace', extensions: ['db'] } })
+    expect(reply).toMatchObject({ ok: false, error: { message: 'This host has no file dialog: type the path of the file instead.' } })
+  })
+
   it('refuses an unknown method by name', async () => {
     make()
     const reply = await core.handle({ id: 2, method: 'drivers.rm_rf', params: {} })

@@ -15,7 +15,10 @@ const h = vi.hoisted(() => {
     permissionCheck: null as any,
     listeners,
     loaded: null as string | null,
-    ready: null as null | (() => void)
+    ready: null as null | (() => void),
+    window: null as any,
+    dialogCalls: [] as Array<{ parent: any; options: any }>,
+    dialogAnswer: { canceled: true, filePaths: [] as string[] }
   }
   class BrowserWindow {
     webContents = {
@@ -25,6 +28,7 @@ const h = vi.hoisted(() => {
     }
     constructor(opts: any) {
       state.windowOptions = opts
+      state.window = this
     }
     once() {}
     isDestroyed() {
@@ -49,7 +53,13 @@ const h = vi.hoisted(() => {
     exit: vi.fn()
   }
   const ipcMain = { handle: (ch: string, fn: any) => state.ipc.set(ch, fn) }
-  return { state, electron: { app, BrowserWindow, ipcMain, session } }
+  const dialog = {
+    showOpenDialog: async (parent: any, options: any) => {
+      state.dialogCalls.push({ parent, options })
+      return state.dialogAnswer
+    }
+  }
+  return { state, electron: { app, BrowserWindow, dialog, ipcMain, session } }
 })
 vi.mock('electron', () => h.electron)
 
@@ -108,6 +118,24 @@ describe('Electron host (electron mocked)', () => {
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-params' } })
     const foreign = await handle({ senderFrame: { url: 'https://evil.example/' } }, { id: 3, method: 'app.info', params: {} })
     expect(foreign).toMatchObject({ ok: false, error: { code: 'unauthorized' } })
+  })
+
+  it('opens the native file dialog on the window for app.chooseFile, and says when it was cancelled', async () => {
+    const handle = h.state.ipc.get('joulebench:request')!
+    const page = { senderFrame: { url: 'file://' + h.state.loaded } }
+    expect(await handle(page, { id: 4, method: 'app.info', params: {} })).toMatchObject({ ok: true, result: { fileDialog: true } })
+    const request = { title: 'Merge a workspace', kind: 'Joulebench workspace', extensions: ['db'] }
+    h.state.dialogAnswer = { canceled: false, filePaths: ['/media/field/workspace.db'] }
+    expect(await handle(page, { id: 5, method: 'app.chooseFile', params: request })).toMatchObject({ ok: true, result: { path: '/media/field/workspace.db' } })
+    expect(h.state.dialogCalls.at(-1)).toEqual({
+      parent: h.state.window,
+      options: { title: 'Merge a workspace', properties: ['openFile'], filters: [{ name: 'Joulebench workspace', extensions: ['db'] }] }
+    })
+    h.state.dialogAnswer = { canceled: true, filePaths: [] }
+    expect(await handle(page, { id: 6, method: 'app.chooseFile', params: request })).toMatchObject({ ok: true, result: { path: null } })
+    const bad = await handle(page, { id: 7, method: 'app.chooseFile', params: { ...request, extensions: ['db;rm -rf'] } })
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-params' } })
+    expect(h.state.dialogCalls).toHaveLength(2)
   })
 })
 

@@ -87,6 +87,16 @@ describe('summarize', () => {
     expect(s.sd).toBeCloseTo(1, 9)
   })
 
+  it('gives exactly zero spread for values equal up to float rounding, and keeps a real spread of one part in 10¹²', () => {
+    // 0.1 + 0.2 and 0.3 differ by one ulp: the same duration reached by two sums.
+    const same = summarize([0.1 + 0.2, 0.3, 0.3, 0.1 + 0.2, 0.3, 0.3, 0.3, 0.3])
+    expect(same.sd).toBe(0)
+    expect(same.ci?.halfWidth).toBe(0)
+    const real = summarize([1, 1 + 1e-12, 1, 1 + 1e-12])
+    const d = 1 + 1e-12 - 1 // the difference as stored
+    expect(real.sd! / Math.sqrt((4 * (d / 2) ** 2) / 3)).toBeCloseTo(1, 9)
+  })
+
   it('medians odd and even counts', () => {
     expect(median([3, 1, 2])).toBe(2)
     expect(median([4, 1, 3, 2])).toBe(2.5)

@@ -32,7 +32,7 @@ export const runHandlers: Pick<
     const m = core.runs
     return { runs: m.store.list(), activeRunId: m.current?.id ?? null }
   },
-  'runs.get': (core, p) => core.runs.store.detail(p.id),
+  'runs.get': (core, p) => core.runs.store.detail(p.id, { stageLogLines: false }),
   'runs.start': (core, p) => {
     const run = core.runs.start(p.plan)
     return { runId: run.id, uuid: run.uuid }

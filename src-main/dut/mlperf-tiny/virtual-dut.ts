@@ -2,7 +2,7 @@ import { openSerial, type SerialTransport } from '../../transports/serial'
 import { openPtyPair } from '../../transports/pty-pair'
 import { realTimeClock, type BenchClock, type DutSignal } from '../../virtual-bench/dut-signal'
 import { MlperfFirmware, type FirmwareStep, type TimestampMode } from './firmware'
-import { planInference, type VirtualModel } from './inference-model'
+import { planInference, type PlannedStage, type VirtualModel } from './inference-model'
 import { PowerTimeline, type TruthInference } from './power-timeline'
 
 /**
@@ -31,6 +31,14 @@ export interface VirtualDutOptions {
   timestampHoldS?: number
   /** A line held high during each inference (for GPIO segmentation), or none. */
   inferenceLine?: number | null
+  /** Hold the inference line during this stage only (firmware that toggles it around the accelerator's run). Default: the whole inference. */
+  inferenceLineStage?: PlannedStage['stage']
+  /**
+   * Lines the firmware prints on its UART after each inference (a μNPU board's stage times), CR LF
+   * ended; they take their UART time before the next inference starts. Default: none (the MLPerf Tiny
+   * reference firmware prints nothing between inferences).
+   */
+  stageLog?: (stages: readonly PlannedStage[]) => string[]
   /** Idle time between consecutive inferences of one batch. Default 0 (back to back, as th_infer runs). */
   gapS?: number
   /** Value of the DUT's microsecond counter at boot (to exercise the 32-bit wrap). Default 0. */
@@ -246,7 +254,11 @@ class VirtualDutRunner implements VirtualDut {
         netEnergyJ: (chargeC - this.idleA * durationS) * this.supplyV,
         stages
       })
-      if (this.options.inferenceLine != null) this.signal.addLine({ line: this.options.inferenceLine, startS, endS: this.cursorS, level: 1 })
+      if (this.options.inferenceLine != null) {
+        const only = this.options.inferenceLineStage ? stages.find((s) => s.stage === this.options.inferenceLineStage) : undefined
+        this.signal.addLine({ line: this.options.inferenceLine, startS: only?.startS ?? startS, endS: only?.endS ?? this.cursorS, level: 1 })
+      }
+      for (const line of this.options.stageLog?.(plan) ?? []) this.print(line)
     }
   }
 

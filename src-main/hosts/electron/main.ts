@@ -1,6 +1,7 @@
-import { app, BrowserWindow, ipcMain, session } from 'electron'
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { ChooseFileRequest } from '../../api/contract'
 import { JoulebenchCore } from '../../api/core'
 import { defaultWorkspacePath } from '../../store/workspace'
 import { applyWindowSecurity, secureWebPreferences } from './security'
@@ -14,10 +15,20 @@ function workspaceFromArgs(argv: string[]): string {
   return i >= 0 && argv[i + 1] ? argv[i + 1] : defaultWorkspacePath()
 }
 
+/** The native open-file dialog, attached to the window; null when cancelled. */
+async function chooseFile(parent: BrowserWindow, { title, kind, extensions }: ChooseFileRequest): Promise<string | null> {
+  const picked = await dialog.showOpenDialog(parent, { title, properties: ['openFile'], filters: [{ name: kind, extensions }] })
+  return picked.canceled ? null : (picked.filePaths[0] ?? null)
+}
+
 /** The Electron host: one window, the core in this process, the API over IPC and nothing else. */
 export async function startElectronHost(): Promise<void> {
   await app.whenReady()
-  const core = new JoulebenchCore({ dbPath: workspaceFromArgs(process.argv), host: 'electron' })
+  const core = new JoulebenchCore({
+    dbPath: workspaceFromArgs(process.argv),
+    host: 'electron',
+    chooseFile: (request) => chooseFile(win, request)
+  })
   const indexHtml = join(here, '../renderer/index.html')
   const appUrlPrefix = pathToFileURL(dirname(indexHtml)).href
 

@@ -27,7 +27,7 @@ import {
   PPK2_SAMPLE_PERIOD_S,
   type Ppk2PowerMode
 } from './protocol'
-import { ppk2RecordingFormat } from './raw-format'
+import { ppk2RecordingFormat, PPK2_RECONNECT_GAP_REASON } from './raw-format'
 import { Ppk2StreamDecoder, type Ppk2StreamStats } from './stream-decoder'
 
 /** Published typical spans and accuracy per range (reference/ppk2.md §1). */
@@ -524,8 +524,10 @@ export class Ppk2Driver implements PowerAnalyzer {
         // The outage's length comes from the clock: sample index × 10 µs is the recording's time.
         const decoder = this.decoder!
         const dueIndex = Math.round((this.clock.nowS() - this.streamStartS) / PPK2_SAMPLE_PERIOD_S)
-        const missing = Math.max(0, dueIndex - this.recordedIndex)
-        decoder.skip(missing, 'device disconnected; gap length estimated from the host clock')
+        // At least one slot: a unit that went away has lost samples whatever the clock says, and the gap
+        // record is where the store's decoding restarts the spike filter, as this driver does below.
+        const missing = Math.max(1, dueIndex - this.recordedIndex)
+        decoder.skip(missing, PPK2_RECONNECT_GAP_REASON)
         this.release(Number.POSITIVE_INFINITY)
         decoder.restart()
         // A new stream: its lateness against the host clock starts afresh.

@@ -50,13 +50,14 @@ function runText(d: RunDetail): string {
     const mac = d.model.macs && d.summary.energyPerInferenceJ?.mean ? d.summary.energyPerInferenceJ.mean / d.model.macs : null
     if (mac) lines.push(`  energy per MAC         ${si(mac, 'J')}`)
   }
-  for (const n of d.notes) lines.push(`  note: ${n}`)
+  for (const n of d.notes) lines.push(`  ${n.startsWith('Stage log') ? 'warning' : 'note'}: ${n}`)
   return lines.join('\n')
 }
 
 function runDocument(d: RunDetail) {
-  const { plan, segments, dropped, ...run } = d
-  return { run, summary: d.summary, segments, dropped, plan }
+  const { plan, segments, dropped, stageLog, ...run } = d
+  // Per-stage metrics are summary.stages; the stage-log lines as they arrived come last.
+  return { run, summary: d.summary, segments, dropped, plan, stageLog: stageLog ?? null }
 }
 
 export const runCommand: CliCommand = {
@@ -68,8 +69,9 @@ export const runCommand: CliCommand = {
     'recording and stores the run (plan, recording, segments, metrics, instruments) in the workspace.',
     'Prints energy and latency per inference as mean ± 95 % confidence interval, with sd, median and n.',
     '',
-    '  --virtual      the demo plan on the virtual bench: kws01 on a virtual MLPerf Tiny DUT, measured by a',
-    '                 virtual analyzer, 3 windows of infer 20 2, inferences found by a current threshold',
+    '  --virtual      the demo plan on the virtual bench: kws01 on a virtual MAX78000-like NPU board (an MLPerf',
+    '                 Tiny DUT that prints its stage times), measured by a virtual analyzer, 3 windows of infer 20 2,',
+    '                 CNN runs found by a current threshold and the logged init/memory/post stages placed around them',
     '  --energy       with --virtual: MLPerf Tiny energy mode (virtual LPM01A powering the DUT, timestamps on D7,',
     '                 interface board at 9600 baud, 5 windows of at least 10 s, scored as the median): ≥ 50 s of',
     '                 bench time, so it runs the bench 10× faster than real time unless --speed says otherwise',
