@@ -70,6 +70,40 @@ describe('PPK2 host-clock check over a real pseudo-terminal', () => {
     console.log(`clock check: gap of ${gap.count} at ${gap.startIndex} (true ${lossAt}), drift ${driver.stats.driftPpm?.toFixed(1)} ppm`)
   })
 
+  // 1316 = 64·20 + 36 samples vanish: the counter shows 36 of them, the host clock the other 1280.
+  it('adds the cycles the counter cannot see to the gap it does see, so the loss is counted whole', async () => {
+    const lossAt = 320_000
+    const { virtual, driver } = await bench({ faults: [{ kind: 'drop-samples', atIndex: lossAt, count: 1316 }] })
+    const sink = new CollectingSink()
+    await driver.start(sink)
+    const truth = virtual.emulator.truth
+    await waitFor(() => sink.gaps.length > 1 || truth.samplesProduced > lossAt + 1_500_000, 120_000)
+    await waitFor(() => truth.samplesProduced > lossAt + 300_000, 120_000)
+    await driver.stop()
+
+    expect(sink.disorder).toEqual([])
+    expect(driver.stats.lostSamples).toBe(36)
+    expect(driver.stats.inferredLostSamples).toBe(1280)
+    expect(sink.lostCount).toBe(1316)
+    // The counter's gap sits exactly where the samples went; the inferred one a little before it, at most.
+    const counted = sink.gaps.find((g) => g.count === 36)!
+    const inferred = sink.gaps.find((g) => g.count === 1280)!
+    expect(inferred.startIndex).toBeLessThanOrEqual(lossAt)
+    expect(lossAt - inferred.startIndex).toBeLessThan(1000)
+    expect(counted.startIndex).toBe(lossAt + 1280)
+    // From the end of the loss on, every sample is the unit's own word for its slot.
+    let after = 0
+    for (const [i, word] of sink.entries()) {
+      if (i >= lossAt + 1316) {
+        expect(word).toBe(truth.wordAt(i))
+        after++
+      } else if (i < inferred.startIndex) {
+        expect(word).toBe(truth.wordAt(i))
+      }
+    }
+    expect(after).toBeGreaterThan(200_000)
+  })
+
   it('stays off when the driver is given a bench clock running faster than real time', async () => {
     const clock = fastClock(10)
     const { virtual, driver } = await bench({ faults: [{ kind: 'drop-samples', atIndex: 300_000, count: 640 }] }, clock, clock)

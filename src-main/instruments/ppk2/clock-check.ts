@@ -33,8 +33,9 @@
  *    under jitter that blurs the floor, a plateau of late arrivals can look flat but is not sharp);
  *  - a step Δ within q/4 of a whole k·q, k ≥ 1, is a loss of 64·k samples. Any other step cannot be such
  *    a loss (the counter would have seen it) and is counted as a clock anomaly; the reference moves by Δ
- *    and no gap is invented. q/4 = 160 µs is twice the scatter measured for the step estimate; a host
- *    delay that happens to rise into such a window must also stay flat and sharp for a whole second;
+ *    and no gap is invented. q/4 = 160 µs is over twice the largest error of the step estimate in the
+ *    synthetic heavy-jitter runs (~70 µs); a host delay that happens to rise into such a window must
+ *    also stay flat and sharp for a whole second;
  *  - a suspicion still open after 5 s without such a level is followed (the reference moves by its
  *    lower quartile), counted as an undecided anomaly, and the check reports itself blind.
  *
@@ -340,7 +341,6 @@ export class HostClockCheck {
     const slope = (b.l - a.l) / ((b.x - a.x) * this.T)
     return Number.isFinite(slope) && slope > this.unpacedSlope ? slope : null
   }
-
 
   /** Judge the step; returns nothing while it has not yet persisted long enough or is not flat (unless forced). */
   private decide(forced: boolean): readonly HostClockEvent[] {
