@@ -85,21 +85,27 @@ for (const [name, model] of Object.entries(MODELS)) {
     let exact = 0
     let wrongCount = 0
     let missed = 0
+    let missedBlind = 0
     const placeErrors: number[] = []
     for (let t = 0; t < trials; t++) {
       const at = 500_000 + Math.floor(rand() * 1_000_000)
       const a = syntheticArrivals({ seed: 20_000 + 100 * k + t, durationS: 22, driftPpm: (rand() * 2 - 1) * 100, ...model, losses: [{ atIndex: at, count: 64 * k }] })
-      const found = run(a).filter((e) => e.kind === 'loss') as Array<Extract<HostClockEvent, { kind: 'loss' }>>
+      const events = run(a)
+      const found = events.filter((e) => e.kind === 'loss') as Array<Extract<HostClockEvent, { kind: 'loss' }>>
+      const saidBlind = events.some((e) => (e.kind === 'blind' && e.blind) || e.kind === 'unpaced')
       if (found.length === 1 && found[0].count === 64 * k && found[0].atIndex <= at) {
         exact++
         placeErrors.push(at - found[0].atIndex)
-      } else if (found.length === 0) missed++
+      } else if (found.length === 0) {
+        missed++
+        if (saidBlind) missedBlind++
+      }
       else wrongCount++
     }
     placeErrors.sort((x, y) => x - y)
     if (smallest === null && exact === trials) smallest = 64 * k
     console.log(
-      `  loss of ${String(64 * k).padStart(4)} samples: ${exact}/${trials} found exactly, ${missed} missed, ${wrongCount} wrong; ` +
+      `  loss of ${String(64 * k).padStart(4)} samples: ${exact}/${trials} found exactly, ${missed} missed (${missedBlind} of them while it said it was blind or off), ${wrongCount} wrong; ` +
         `placed before the true index by median ${percentile(placeErrors, 0.5)} samples, 90th pct ${percentile(placeErrors, 0.9)}`
     )
   }
