@@ -126,7 +126,8 @@ describe('Runs screen (browser mode + Chromium)', () => {
     // The run list has it, finished.
     await expect.poll(() => page.locator(`[data-testid="run-row"][data-id="${runId}"]`).getAttribute('data-state')).toBe('finished')
     await page.screenshot({ path: screenshotPath('runs-finished'), fullPage: true })
-    // The screen scrolls inside <main>: shoot the run itself as well.
+    // The screen scrolls inside <main>: shoot the run itself as well, in a window tall enough to hold it.
+    await page.setViewportSize({ width: 1400, height: 2000 })
     await page.getByTestId('run-detail').screenshot({ path: screenshotPath('runs-detail') })
   })
 })
