@@ -66,7 +66,9 @@ export interface Ppk2DriverOptions {
   reconnect?: Ppk2ReconnectOptions
   /**
    * Check the stream against the host clock for losses of exactly 64·k samples, which the counter
-   * cannot see (clock-check.ts). Default on; off by itself when the unit is not paced by real time.
+   * cannot see (clock-check.ts). Default on for a real unit, off for a virtual one: an emulator shares the
+   * host's process and CPU, so its timing tells about the host's load, not about a USB link. Off by itself
+   * when the unit is not paced by real time.
    */
   hostClockCheck?: boolean
 }
@@ -300,7 +302,7 @@ export class Ppk2Driver implements PowerAnalyzer {
     // clock then says nothing about losses. The check also turns itself off when it measures a pace that
     // no crystal explains (the virtual bench's accelerated runs open the driver without their clock).
     const paced = this.options.clock === undefined || this.options.clock === realTimeClock
-    this.clockCheck = (this.options.hostClockCheck ?? true) && paced ? new HostClockCheck({ samplePeriodS: PPK2_SAMPLE_PERIOD_S }) : null
+    this.clockCheck = (this.options.hostClockCheck ?? !this.options.virtual) && paced ? new HostClockCheck({ samplePeriodS: PPK2_SAMPLE_PERIOD_S }) : null
     this.filter = this.filterSettings ? newSpikeFilterState(this.filterSettings) : null
     // Bytes of an earlier stream still on their way would be taken for the first samples of this one:
     // let them pass first. (Not transport.flush(): it also throws away commands not yet sent.)
